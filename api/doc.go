@@ -1,0 +1,2 @@
+// Package api is the HTTP API and web console of a Crossguard node.
+package api

@@ -1,0 +1,3 @@
+// Package cluster holds the raft machinery that replicates the watchlist
+// between the operations-centre voters and the border-post replicas.
+package cluster

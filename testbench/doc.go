@@ -1,0 +1,3 @@
+// Package testbench generates realistic, reproducible border data (alerts,
+// travellers, parties) and drives load and fault runs against Crossguard.
+package testbench
