@@ -16,7 +16,7 @@ func newMRZCommand(e *env) *cobra.Command {
 			"and prints one JSON object per document: every field, every check digit, the OCR corrections made and the errors found. " +
 			"Exits 1 when any document is invalid.",
 		Example: `  printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n' | crossguard mrz`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			in, err := io.ReadAll(io.LimitReader(e.in, 16<<20))
 			if err != nil {

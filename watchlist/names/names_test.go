@@ -1,0 +1,177 @@
+package names
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestCanonical(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Nguyễn Thị Đào", []string{"NGUYEN THI DAO"}},
+		{"Trần Đức Lương", []string{"TRAN DUC LUONG"}},
+		{"Müller", []string{"MULLER", "MUELLER"}},
+		{"Jürgen Straße", []string{"JURGEN STRASSE", "JUERGEN STRASSE"}},
+		{"Ørsted", []string{"ORSTED", "OERSTED"}},
+		{"Åsa", []string{"ASA", "AASA"}},
+		{"Łukasz Żółć", []string{"LUKASZ ZOLC"}},
+		{"Þórður", []string{"THORDUR"}},
+		{"O'Brien-Smith", []string{"O BRIEN SMITH"}},
+		{"Владимир Щербаков", []string{"VLADIMIR SHCHERBAKOV"}},
+		{"Юлия Ёлкина", []string{"IULIIA ELKINA"}},
+		{"ＺＨＡＮＧ", []string{"ZHANG"}}, // full-width, from some keyboards
+		{"ZHANG<<XIAO<MING", []string{"ZHANG XIAO MING"}},
+		{"", []string{""}},
+	}
+	for _, tt := range tests {
+		if got := Canonical(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Canonical(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHanNames(t *testing.T) {
+	tests := []struct {
+		full, surname, given string
+	}{
+		{"张小明", "ZHANG", "XIAO MING"},
+		{"单田芳", "SHAN", "TIAN FANG"},
+		{"曾国藩", "ZENG", "GUO FAN"},
+		{"解缙", "XIE", "JIN"},
+		{"区小红", "OU", "XIAO HONG"},
+		{"仇英", "QIU", "YING"},
+		{"朴正熙", "PIAO", "ZHENG XI"},
+		{"查良镛", "ZHA", "LIANG YONG"},
+		{"欧阳修", "OUYANG", "XIU"},
+		{"司马光", "SIMA", "GUANG"},
+		{"诸葛亮", "ZHUGE", "LIANG"},
+		{"上官婉儿", "SHANGGUAN", "WAN ER"},
+		{"吕丽", "LYU", "LI"},
+		{"張小明", "ZHANG", "XIAO MING"}, // traditional characters
+	}
+	for _, tt := range tests {
+		got := FromFull(tt.full)
+		if len(got) != 1 {
+			t.Fatalf("FromFull(%q) gave %d names", tt.full, len(got))
+		}
+		n := got[0]
+		if !n.Ordered || strings.Join(n.Surname, " ") != tt.surname || strings.Join(n.Given, " ") != tt.given || n.Script != "Han" {
+			t.Errorf("FromFull(%q) = %+v, want %s / %s", tt.full, n, tt.surname, tt.given)
+		}
+		parts := FromParts(string([]rune(tt.full)[:len([]rune(tt.full))-len(strings.Fields(tt.given))]), string([]rune(tt.full)[len([]rune(tt.full))-len(strings.Fields(tt.given)):]))
+		if len(parts) != 1 || strings.Join(parts[0].Surname, " ") != tt.surname {
+			t.Errorf("FromParts for %q = %+v", tt.full, parts)
+		}
+	}
+	// Uyghur name transcribed in Han: no Chinese surname, order unknown.
+	u := FromFull("阿依古丽·买买提")
+	if len(u) != 1 || u[0].Ordered || strings.Join(u[0].Given, " ") != "A YI GU LI MAI MAI TI"[:0]+"AYIGULI MAIMAITI" {
+		t.Errorf("Uyghur name: %+v", u)
+	}
+}
+
+// Each watchlist name, in its owner's script, must reach the ICAO Latin its
+// passport carries: as the same skeleton for every part.
+func TestCrossScriptSkeletons(t *testing.T) {
+	tests := []struct {
+		script, full, mrzSurname, mrzGiven string
+	}{
+		{"Han", "张小明", "ZHANG", "XIAO MING"},
+		{"Han", "张小明", "ZHANG", "XIAOMING"},
+		{"Latin", "Nguyễn Thị Đào", "NGUYEN", "THI DAO"},
+		{"Thai", "สมชาย ใจดี", "JAIDEE", "SOMCHAI"},
+		{"Thai", "สมศรี รักไทย", "RAKTHAI", "SOMSRI"},
+		{"Lao", "ສົມພອນ ແກ້ວມະນີ", "KEOMANY", "SOMPHONE"},
+		{"Khmer", "ហ៊ុន សែន", "HUN", "SEN"},
+		{"Khmer", "សុខ ចាន់", "SOK", "CHAN"},
+		{"Myanmar", "အောင်ဆန်းစုကြည်", "", "AUNG SAN SUU KYI"},
+		{"Myanmar", "ဦးသိန်းစိန်", "", "THEIN SEIN"},
+		{"Cyrillic", "Иванов Сергей", "IVANOV", "SERGEI"},
+		{"Cyrillic", "Щербакова Юлия", "SHCHERBAKOVA", "IULIIA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.full, func(t *testing.T) {
+			forms := FromFull(tt.full)
+			if len(forms) == 0 {
+				t.Fatal("no reading")
+			}
+			if forms[0].Script != tt.script {
+				t.Errorf("script %q, want %q", forms[0].Script, tt.script)
+			}
+			want := Skeleton(strings.ReplaceAll(tt.mrzSurname+tt.mrzGiven, " ", ""))
+			wantRev := Skeleton(strings.ReplaceAll(tt.mrzGiven+tt.mrzSurname, " ", ""))
+			for _, n := range forms {
+				for _, sp := range n.Splits() {
+					for _, got := range []string{Skeleton(sp.Surname + sp.Given), Skeleton(sp.Given + sp.Surname)} {
+						if got == want || got == wantRev {
+							return
+						}
+					}
+				}
+			}
+			t.Errorf("no reading of %q (%+v) has the skeleton %q of %s / %s", tt.full, forms, want, tt.mrzSurname, tt.mrzGiven)
+		})
+	}
+}
+
+func TestSkeleton(t *testing.T) {
+	same := [][2]string{
+		{"THEIN", "TEIN"}, {"SOMCHAI", "SOMCHAY"}, {"JAIDEE", "CHAIDI"}, {"ZHANG", "CHANG"},
+		{"NGUYEN", "NGUYEN"}, {"PHAM", "FAM"}, {"XIAOMING", "SHIAOMING"}, {"LUONG", "LUONG"}, {"RAK", "LAK"},
+	}
+	for _, p := range same {
+		if Skeleton(p[0]) != Skeleton(p[1]) {
+			t.Errorf("Skeleton(%s)=%s, Skeleton(%s)=%s, want equal", p[0], Skeleton(p[0]), p[1], Skeleton(p[1]))
+		}
+	}
+	differ := [][2]string{{"WANG", "ZHANG"}, {"LI", "MA"}, {"TRAN", "NGUYEN"}, {"ANNA", "MARIA"}}
+	for _, p := range differ {
+		if Skeleton(p[0]) == Skeleton(p[1]) {
+			t.Errorf("Skeleton(%s) = Skeleton(%s) = %s, want different", p[0], p[1], Skeleton(p[0]))
+		}
+	}
+}
+
+func TestSimilarity(t *testing.T) {
+	if s := Similarity("ZHANGXIAOMING", "ZHANGXIAOMING"); s != 1 {
+		t.Errorf("identical: %v", s)
+	}
+	if s := Similarity("ZHANGXIAOMING", "ZHANGXIAOMNG"); s < 0.95 {
+		t.Errorf("one letter dropped: %v", s)
+	}
+	if s := Similarity("ZHANGXIAOMING", "WANGLI"); s > 0.7 {
+		t.Errorf("different names: %v", s)
+	}
+}
+
+func TestSplits(t *testing.T) {
+	n := FromFull("Somchai Jaidee")[0]
+	got := n.Splits()
+	want := []Split{{"SOMCHAI", "JAIDEE"}, {"JAIDEE", "SOMCHAI"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Splits = %v, want %v", got, want)
+	}
+}
+
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{"张小明", "Nguyễn Thị Đào", "สมชาย ใจดี", "အောင်ဆန်းစုကြည်", "Müller", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range Canonical(s) {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; !(c >= 'A' && c <= 'Z') && c != ' ' {
+					t.Fatalf("Canonical(%q) = %q holds %q", s, v, c)
+				}
+			}
+			if strings.HasPrefix(v, " ") || strings.HasSuffix(v, " ") || strings.Contains(v, "  ") {
+				t.Fatalf("Canonical(%q) = %q has stray spaces", s, v)
+			}
+		}
+		_ = FromFull(s)
+		_ = Skeleton(CanonicalPlain(s))
+	})
+}
