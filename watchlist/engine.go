@@ -1,0 +1,339 @@
+package watchlist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/oklog/ulid/v2"
+)
+
+// Engine is the watchlist: alerts in badger, their blocking-key index, the
+// bloom prefilter in front of it, matching and the child-protection rules.
+// It is safe for concurrent use: checks never take a lock; writes are
+// serialised.
+type Engine struct {
+	cfg     Config
+	db      *badger.DB
+	log     *slog.Logger
+	filters atomic.Pointer[filterSet]
+
+	writeMu sync.Mutex // serialises writes and rebuilds
+	counts  indexCounts
+	closed  atomic.Bool
+}
+
+// Open opens (or creates) the watchlist in cfg.Dir and builds the bloom
+// filters from the stored index.
+func Open(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("watchlist config: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts := badger.DefaultOptions(cfg.Dir).
+		WithLogger(badgerLogger{log}).
+		WithSyncWrites(cfg.SyncWrites).
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(3).
+		WithBlockCacheSize(128 << 20).
+		WithIndexCacheSize(64 << 20).
+		WithNumCompactors(2).
+		WithDetectConflicts(false)
+	if len(cfg.EncryptionKey) > 0 {
+		opts = opts.WithEncryptionKey(cfg.EncryptionKey)
+	}
+	db, err := badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", cfg.Dir, err)
+	}
+	e := &Engine{cfg: cfg, db: db, log: log}
+	if err := e.db.View(func(txn *badger.Txn) error {
+		var err error
+		e.counts, err = readCounts(txn)
+		return err
+	}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := e.Rebuild(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close waits for a running write and closes the store.
+func (e *Engine) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.db.Close()
+}
+
+// DB exposes the badger store to the packages that replicate it (snapshots
+// stream it); nothing else should write to it.
+func (e *Engine) DB() *badger.DB { return e.db }
+
+// Rebuild builds the bloom filters anew from the stored index and swaps
+// them in. Open calls it; writes call it when the delta filter is full or
+// too many keys are stale.
+func (e *Engine) Rebuild() error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.rebuildLocked()
+}
+
+func (e *Engine) rebuildLocked() error {
+	start := time.Now()
+	f := newFilterSet(uint(max(e.counts.dated, 0)), uint(max(e.counts.undated, 0)), e.cfg.FalsePositiveRate)
+	var n indexCounts
+	err := forEachIndexKey(e.db, func(k key) {
+		f.add(k)
+		n.add(k, 1)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild bloom filters: %w", err)
+	}
+	if n != e.counts {
+		// The stored counts only size the filters; a crash between two
+		// writes of a batch cannot make them wrong, but be safe.
+		e.log.Warn("index counts differed from the index; corrected", "stored", e.counts, "counted", n)
+		e.counts = n
+		if err := e.db.Update(func(txn *badger.Txn) error { return writeCounts(txn, n) }); err != nil {
+			return err
+		}
+		f = nil
+		return e.rebuildLocked()
+	}
+	f.builtKeys = uint(n.dated + n.undated)
+	e.filters.Store(f)
+	e.log.Info("bloom filters built", "keys", f.builtKeys, "bytes", f.bytes(), "took", time.Since(start))
+	return nil
+}
+
+// StampAlert gives a new alert its ID and times, before it is validated and
+// written (or, in a cluster, before it enters the log: Apply must not read
+// the clock). An alert with an ID keeps it; created_at is kept if set.
+func StampAlert(a *Alert, now time.Time) {
+	if a.ID == "" {
+		a.ID = ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+	}
+	ts := now.UTC().Format(time.RFC3339Nano)
+	if a.CreatedAt == "" {
+		a.CreatedAt = ts
+	}
+	a.UpdatedAt = ts
+	if a.Status == "" {
+		a.Status = StatusActive
+	}
+}
+
+// Upsert validates every alert and stores them, replacing earlier versions
+// with the same ID. If any alert is invalid nothing is stored and the
+// *ValidationError names the fields as alerts[i].field. Alerts must have
+// IDs (see StampAlert). Upsert is deterministic: the same alerts on the
+// same state give the same state.
+func (e *Engine) Upsert(alerts ...Alert) error {
+	var p problems
+	for i := range alerts {
+		if alerts[i].ID == "" {
+			p.add(fmt.Sprintf("alerts[%d].id", i), "required (stamp the alert first)")
+		}
+		if alerts[i].Status == "" {
+			alerts[i].Status = StatusActive
+		}
+		var ve *ValidationError
+		if err := alerts[i].Validate(); errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				p.add(fmt.Sprintf("alerts[%d].%s", i, f.Field), f.Reason)
+			}
+		}
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	return e.write(func(txn *badger.Txn, counts *indexCounts, res *writeResult, a *Alert) error {
+		return putAlert(txn, a, counts, res)
+	}, alerts)
+}
+
+// CloseAlert closes the alert id at time at: it stays stored, for audit,
+// and never hits again. Closing a closed alert is a no-op.
+func (e *Engine) CloseAlert(id string, at time.Time) error {
+	a, err := e.Get(id)
+	if err != nil {
+		return err
+	}
+	if a.Status == StatusClosed {
+		return nil
+	}
+	a.Status = StatusClosed
+	a.UpdatedAt = at.UTC().Format(time.RFC3339Nano)
+	return e.write(func(txn *badger.Txn, counts *indexCounts, res *writeResult, a *Alert) error {
+		return putAlert(txn, a, counts, res)
+	}, []Alert{a})
+}
+
+// write applies fn to each alert in as few transactions as badger allows;
+// each alert is written whole in one transaction.
+func (e *Engine) write(fn func(*badger.Txn, *indexCounts, *writeResult, *Alert) error, alerts []Alert) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	counts := e.counts
+	var res writeResult
+	txn := e.db.NewTransaction(true)
+	defer txn.Discard()
+	commit := func() error {
+		if err := writeCounts(txn, counts); err != nil {
+			return err
+		}
+		if err := txn.Commit(); err != nil {
+			return err
+		}
+		e.counts = counts
+		e.publish(res)
+		return nil
+	}
+	for i := range alerts {
+		err := fn(txn, &counts, &res, &alerts[i])
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			// Nothing of this transaction is committed: drop it and write
+			// the batch in chunks, each alert whole in one transaction.
+			txn.Discard()
+			return e.writeSplit(fn, alerts)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return commit()
+}
+
+// writeSplit writes alerts in chunks small enough for one transaction
+// each; used when a batch is too big for one.
+func (e *Engine) writeSplit(fn func(*badger.Txn, *indexCounts, *writeResult, *Alert) error, alerts []Alert) error {
+	const chunk = 500
+	for start := 0; start < len(alerts); start += chunk {
+		end := min(start+chunk, len(alerts))
+		counts := e.counts
+		var res writeResult
+		err := e.db.Update(func(txn *badger.Txn) error {
+			for i := start; i < end; i++ {
+				if err := fn(txn, &counts, &res, &alerts[i]); err != nil {
+					return err
+				}
+			}
+			return writeCounts(txn, counts)
+		})
+		if err != nil {
+			return err
+		}
+		e.counts = counts
+		e.publish(res)
+	}
+	return nil
+}
+
+// publish makes a committed write visible to the prefilter, rebuilding the
+// filters when the delta is full or too much of them is stale.
+func (e *Engine) publish(res writeResult) {
+	cur := e.filters.Load()
+	next, full := cur.withWrites(res.added, res.removed)
+	e.filters.Store(next)
+	staleLimit := uint(e.cfg.RebuildStaleFraction * float64(max(next.builtKeys, minDeltaCap)))
+	if full || next.stale > staleLimit {
+		if err := e.rebuildLocked(); err != nil {
+			// The published filters still answer correctly (a full delta
+			// only raises the false-positive rate); log and go on.
+			e.log.Error("bloom rebuild failed", "err", err)
+		}
+	}
+}
+
+// Get returns the alert with the given ID.
+func (e *Engine) Get(id string) (Alert, error) {
+	var a Alert
+	err := e.db.View(func(txn *badger.Txn) error {
+		var found bool
+		var err error
+		a, found, err = getAlert(txn, id)
+		if err == nil && !found {
+			err = fmt.Errorf("alert %q: %w", id, ErrNotFound)
+		}
+		return err
+	})
+	return a, err
+}
+
+// ForEachAlert calls fn with every stored alert, in ID order, until fn
+// returns an error or ctx ends.
+func (e *Engine) ForEachAlert(ctx context.Context, fn func(Alert) error) error {
+	return e.db.View(func(txn *badger.Txn) error {
+		prefix := []byte{tagAlert}
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id := string(it.Item().Key()[1:])
+			a, _, err := getAlert(txn, id)
+			if err != nil {
+				return err
+			}
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Stats describes the engine's state.
+type Stats struct {
+	IndexKeys     int64 `json:"index_keys"`
+	UndatedKeys   int64 `json:"undated_keys"`
+	BloomBytes    uint  `json:"bloom_bytes"`
+	BloomDelta    uint  `json:"bloom_delta_keys"`
+	BloomStale    uint  `json:"bloom_stale_keys"`
+	BloomBuiltFor uint  `json:"bloom_built_keys"`
+}
+
+// Stats reports index and prefilter sizes.
+func (e *Engine) Stats() Stats {
+	f := e.filters.Load()
+	e.writeMu.Lock()
+	c := e.counts
+	e.writeMu.Unlock()
+	return Stats{IndexKeys: c.dated + c.undated, UndatedKeys: c.undated, BloomBytes: f.bytes(),
+		BloomDelta: f.deltaKeys, BloomStale: f.stale, BloomBuiltFor: f.builtKeys}
+}
+
+// badgerLogger sends badger's messages to slog.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any) {
+	l.log.Error(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (l badgerLogger) Warningf(f string, a ...any) {
+	l.log.Warn(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (l badgerLogger) Infof(f string, a ...any) {
+	l.log.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (l badgerLogger) Debugf(f string, a ...any) {
+	l.log.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}

@@ -1,0 +1,357 @@
+package watchlist
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var today = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func testConfig(t testing.TB) Config {
+	cfg := DefaultConfig(t.TempDir())
+	cfg.HistoryKey = []byte("0123456789abcdef0123456789abcdef")
+	return cfg
+}
+
+func openTest(t testing.TB) *Engine {
+	t.Helper()
+	e, err := Open(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func childAlert(id, full, birth string) Alert {
+	return Alert{
+		ID: id, Category: MissingChild, Action: ActionStop, Status: StatusActive,
+		Person:       &Person{Names: []PersonName{{Full: full}}, BirthDate: birth, Sex: "M", Nationalities: []string{"CHN"}},
+		Instructions: "Keep the child safe; call the Yunnan PSB duty officer.",
+		Owner:        Owner{Country: "CHN", Agency: "Yunnan PSB"},
+	}
+}
+
+func mustUpsert(t testing.TB, e *Engine, alerts ...Alert) {
+	t.Helper()
+	if err := e.Upsert(alerts...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func check(t testing.TB, e *Engine, tr Traveller) []Hit {
+	t.Helper()
+	p, err := e.NewProbe(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := e.Check(p, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hits
+}
+
+func TestAlertRoundTrip(t *testing.T) {
+	e := openTest(t)
+	in := `{"id":"01J000000000000000000000AA","category":"missing_child",
+	"person":{"names":[{"full":"张小明"},{"surname":"ZHANG","given":"XIAOMING"}],"birth_date":"2015-03-09","sex":"M","nationalities":["CHN"]},
+	"documents":[{"type":"P","country":"CHN","number":"E12345678"}],"action":"stop","instructions":"Call Yunnan PSB",
+	"owner":{"country":"CHN","agency":"Yunnan PSB"},"share":["VNM","LAO"],"valid_until":"2027-01-01","status":"active"}`
+	a, err := DecodeAlert([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, e, a)
+	got, err := e.Get(a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, a) {
+		t.Errorf("got %+v, want %+v", got, a)
+	}
+	var back, orig map[string]any
+	b, _ := json.Marshal(got)
+	json.Unmarshal(b, &back)
+	json.Unmarshal([]byte(in), &orig)
+	if !reflect.DeepEqual(back, orig) {
+		t.Errorf("JSON changed:\n%s\n%s", b, in)
+	}
+	if _, err := e.Get("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing alert: %v", err)
+	}
+}
+
+func TestAlertValidation(t *testing.T) {
+	tests := []struct {
+		name   string
+		json   string
+		fields []string
+	}{
+		{"empty", `{}`, []string{"category", "action", "owner.country", "owner.agency"}},
+		{"unknown field", `{"catgory":"missing_child"}`, []string{"catgory"}},
+		{"wrong type", `{"category":"missing_child","person":{"names":"Zhang"}}`, []string{"person.names"}},
+		{"malformed", `{"category":`, []string{""}},
+		{"person alert without person", `{"category":"missing_child","action":"stop","owner":{"country":"CHN","agency":"x"}}`, []string{"person"}},
+		{"no names", `{"category":"missing_child","person":{"names":[]},"action":"stop","owner":{"country":"CHN","agency":"x"}}`, []string{"person.names"}},
+		{"bad name, date, sex, nationality", `{"category":"missing_child","person":{"names":[{"full":"X","surname":"Y"},{"full":"123"}],"birth_date":"2015-13-01","sex":"boy","nationalities":["CN"]},"action":"halt","owner":{"country":"ZZZ","agency":"x"},"share":["VNM","VNM"],"valid_until":"soon","status":"open"}`,
+			[]string{"person.names[0]", "person.names[1]", "person.birth_date", "person.sex", "person.nationalities[0]", "action", "owner.country", "share[1]", "valid_until", "status"}},
+		{"lost document without documents", `{"category":"lost_stolen_document","action":"stop","owner":{"country":"VNM","agency":"x"}}`, []string{"documents"}},
+		{"bad document", `{"category":"lost_stolen_document","documents":[{"type":"Q","country":"VN","number":"--"}],"action":"stop","owner":{"country":"VNM","agency":"x"}}`,
+			[]string{"documents[0].type", "documents[0].country", "documents[0].number"}},
+		{"bad id", `{"id":"../etc","category":"lost_stolen_document","documents":[{"type":"P","country":"VNM","number":"C1"}],"action":"stop","owner":{"country":"VNM","agency":"x"}}`, []string{"id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeAlert([]byte(tt.json))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want a ValidationError", err)
+			}
+			got := map[string]bool{}
+			for _, f := range ve.Fields {
+				got[f.Field] = true
+				if f.Reason == "" {
+					t.Errorf("field %s without reason", f.Field)
+				}
+			}
+			for _, f := range tt.fields {
+				if !got[f] {
+					t.Errorf("no error for %q; got %+v", f, ve.Fields)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidBatchStoresNothing(t *testing.T) {
+	e := openTest(t)
+	good := childAlert("A1", "张小明", "2015-03-09")
+	bad := childAlert("A2", "王芳", "2015-02-30")
+	err := e.Upsert(good, bad)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Fields[0].Field != "alerts[1].person.birth_date" {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := e.Get("A1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("valid half of an invalid batch was stored: %v", err)
+	}
+	if s := e.Stats(); s.IndexKeys != 0 {
+		t.Errorf("index holds %d keys after a refused batch", s.IndexKeys)
+	}
+}
+
+func TestCrossScriptHits(t *testing.T) {
+	e := openTest(t)
+	alerts := []Alert{
+		childAlert("HAN", "张小明", "2015-03-09"),
+		childAlert("VIE", "Nguyễn Thị Đào", "2012-07-01"),
+		childAlert("THA", "สมชาย ใจดี", "2010-01-15"),
+		childAlert("LAO", "ສົມພອນ ແກ້ວມະນີ", "2011-05-05"),
+		childAlert("KHM", "សុខ ចាន់", "2013-09-09"),
+		childAlert("MMR", "အောင်ဆန်းစုကြည်", "2009-06-19"),
+		childAlert("RUS", "Щербакова Юлия", "2014-02-02"),
+		childAlert("SURNAME", "单田芳", "2016-04-04"),
+		childAlert("COMPOUND", "欧阳修", "2012-12-12"),
+	}
+	mustUpsert(t, e, alerts...)
+	tests := []struct {
+		want string
+		tr   Traveller
+	}{
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAO MING", BirthDate: "2015-03-09", Sex: "M", Nationality: "CHN"}},
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"}},
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMNG", BirthDate: "2015-03-09"}}, // typo
+		{"HAN", Traveller{Surname: "XIAOMING", Given: "ZHANG", BirthDate: "2015-03-09"}}, // order swapped
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2016-03-09"}}, // year off by one
+		{"VIE", Traveller{Surname: "NGUYEN", Given: "THI DAO", BirthDate: "2012-07-01", Sex: "F"}},
+		{"THA", Traveller{Surname: "JAIDEE", Given: "SOMCHAI", BirthDate: "2010-01-15"}},
+		{"LAO", Traveller{Surname: "KEOMANY", Given: "SOMPHONE", BirthDate: "2011-05-05"}},
+		{"KHM", Traveller{Surname: "SOK", Given: "CHAN", BirthDate: "2013-09-09"}},
+		{"MMR", Traveller{Surname: "", Given: "AUNG SAN SUU KYI", BirthDate: "2009-06-19"}},
+		{"MMR", Traveller{Surname: "AUNG", Given: "SAN SUU KYI", BirthDate: "2009-06-19"}},
+		{"RUS", Traveller{Surname: "SHCHERBAKOVA", Given: "IULIIA", BirthDate: "2014-02-02"}},
+		{"SURNAME", Traveller{Surname: "SHAN", Given: "TIANFANG", BirthDate: "2016-04-04"}},
+		{"COMPOUND", Traveller{Surname: "OUYANG", Given: "XIU", BirthDate: "2012-12-12"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%s %s", tt.want, tt.tr.Surname, tt.tr.Given), func(t *testing.T) {
+			hits := check(t, e, tt.tr)
+			if len(hits) == 0 || hits[0].AlertID != tt.want {
+				t.Fatalf("hits %+v, want %s first", hits, tt.want)
+			}
+			h := hits[0]
+			if h.Score < 0.8 || h.Score > 1 || h.Explain.Name == nil || h.Explain.BirthDate == "" {
+				t.Errorf("hit %+v explain %+v", h, h.Explain.Name)
+			}
+		})
+	}
+	// Innocent travellers: no hit.
+	for _, tr := range []Traveller{
+		{Surname: "WANG", Given: "FANG", BirthDate: "2015-03-09"},
+		{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "1980-03-09"}, // same name, another generation
+		{Surname: "TRAN", Given: "VAN NAM", BirthDate: "2012-07-01"},
+	} {
+		if hits := check(t, e, tr); len(hits) != 0 {
+			t.Errorf("%+v hit %+v", tr, hits)
+		}
+	}
+}
+
+func TestDocumentHits(t *testing.T) {
+	e := openTest(t)
+	lost := Alert{ID: "DOC", Category: LostStolenDocument, Action: ActionStop, Status: StatusActive,
+		Documents: []Document{{Type: "P", Country: "VNM", Number: "C1234567"}}, Owner: Owner{Country: "VNM", Agency: "Immigration"}}
+	mustUpsert(t, e, lost)
+	tests := []struct {
+		number, country, explain string
+		hit                      bool
+	}{
+		{"C1234567", "VNM", "exact", true},
+		{"c 1234-567", "VNM", "exact", true},
+		{"C12345G7", "VNM", "equal after OCR normalisation", true}, // G read for 6
+		{"C7654321", "VNM", "", false},
+		{"C1234S67", "VNM", "equal after OCR normalisation", true},
+		{"C1234567", "THA", "", false}, // another country's document
+	}
+	for _, tt := range tests {
+		hits := check(t, e, Traveller{Surname: "NGUYEN", Given: "VAN A", BirthDate: "1990-01-01", Document: &Document{Type: "P", Country: tt.country, Number: tt.number}})
+		if tt.hit != (len(hits) == 1) {
+			t.Errorf("%s/%s: hits %+v", tt.number, tt.country, hits)
+			continue
+		}
+		if tt.hit && (hits[0].Score != 1 || hits[0].Explain.Document != tt.explain) {
+			t.Errorf("%s: %+v", tt.number, hits[0])
+		}
+	}
+}
+
+func TestClosedAndExpiredAlertsDoNotHit(t *testing.T) {
+	e := openTest(t)
+	a := childAlert("A", "张小明", "2015-03-09")
+	b := childAlert("B", "李娜", "2014-01-01")
+	b.ValidUntil = "2026-11-21"
+	mustUpsert(t, e, a, b)
+	tr := Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"}
+	if len(check(t, e, tr)) != 1 {
+		t.Fatal("active alert does not hit")
+	}
+	if err := e.CloseAlert("A", today); err != nil {
+		t.Fatal(err)
+	}
+	if hits := check(t, e, tr); len(hits) != 0 {
+		t.Errorf("closed alert hits: %+v", hits)
+	}
+	got, _ := e.Get("A")
+	if got.Status != StatusClosed {
+		t.Errorf("closed alert not kept: %+v", got)
+	}
+	if hits := check(t, e, Traveller{Surname: "LI", Given: "NA", BirthDate: "2014-01-01"}); len(hits) != 0 {
+		t.Errorf("expired alert hits: %+v", hits)
+	}
+	if s := e.Stats(); s.BloomStale == 0 {
+		t.Errorf("closing left no stale keys: %+v", s)
+	}
+}
+
+func TestUpdateMovesIndex(t *testing.T) {
+	e := openTest(t)
+	mustUpsert(t, e, childAlert("A", "张小明", "2015-03-09"))
+	mustUpsert(t, e, childAlert("A", "王芳", "2015-03-09"))
+	if hits := check(t, e, Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"}); len(hits) != 0 {
+		t.Errorf("old name still hits: %+v", hits)
+	}
+	if hits := check(t, e, Traveller{Surname: "WANG", Given: "FANG", BirthDate: "2015-03-09"}); len(hits) != 1 {
+		t.Errorf("new name does not hit: %+v", hits)
+	}
+}
+
+func TestReopenRebuildsBloom(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.EncryptionKey = []byte("0123456789abcdef")
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, e, childAlert("A", "张小明", "2015-03-09"), childAlert("U", "李娜", ""))
+	before := e.Stats()
+	e.Close()
+	e, err = Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	after := e.Stats()
+	if after.IndexKeys != before.IndexKeys || after.BloomDelta != 0 || after.BloomBuiltFor != uint(before.IndexKeys) || after.UndatedKeys == 0 {
+		t.Errorf("before %+v after %+v", before, after)
+	}
+	if len(check(t, e, Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"})) != 1 {
+		t.Error("no hit after reopen")
+	}
+	if len(check(t, e, Traveller{Surname: "LI", Given: "NA", BirthDate: "2001-05-05", Sex: "M", Nationality: "CHN"})) != 1 {
+		t.Error("alert without birth date does not hit after reopen")
+	}
+	e.Close()
+	cfg.EncryptionKey = nil
+	if e2, err := Open(cfg); err == nil {
+		e2.Close()
+		t.Error("encrypted store opened without its key")
+	}
+}
+
+func TestDeltaOverflowRebuilds(t *testing.T) {
+	e := openTest(t)
+	var batch []Alert
+	for i := 0; i < 12000; i++ {
+		a := childAlert(fmt.Sprintf("B%05d", i), fmt.Sprintf("Person%c%c", 'A'+i%26, 'A'+(i/26)%26), fmt.Sprintf("%d-01-01", 1950+i%70))
+		a.Person.Names[0] = PersonName{Surname: "TRAN" + strings.Repeat("X", i%7), Given: fmt.Sprintf("N%c%c%c", 'A'+i%26, 'A'+(i/26)%26, 'A'+(i/676)%26)}
+		batch = append(batch, a)
+	}
+	mustUpsert(t, e, batch...)
+	s := e.Stats()
+	if s.BloomBuiltFor == 0 || s.BloomDelta >= uint(minDeltaCap) {
+		t.Errorf("delta was not merged by a rebuild: %+v", s)
+	}
+	if hits := check(t, e, Traveller{Surname: batch[777].Person.Names[0].Surname, Given: batch[777].Person.Names[0].Given, BirthDate: batch[777].Person.BirthDate}); len(hits) == 0 || hits[0].AlertID != "B00777" {
+		t.Errorf("hits %+v", hits)
+	}
+}
+
+func TestConcurrentChecksAndWrites(t *testing.T) {
+	e := openTest(t)
+	mustUpsert(t, e, childAlert("A", "张小明", "2015-03-09"))
+	p, _ := e.NewProbe(Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				hits, err := e.Check(p, today)
+				if err != nil || len(hits) != 1 {
+					t.Errorf("check during writes: %v %v", hits, err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 50; i++ {
+		mustUpsert(t, e, childAlert(fmt.Sprintf("W%d", i), "王芳", fmt.Sprintf("%d-01-01", 1990+i)))
+	}
+	wg.Wait()
+}
+
+func TestTravellerValidation(t *testing.T) {
+	tr := Traveller{Surname: "", BirthDate: "2015-02-30", Sex: "Q", Nationality: "XX", Document: &Document{Number: "--", Country: "1"}}
+	err := tr.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 6 {
+		t.Fatalf("got %v", err)
+	}
+}

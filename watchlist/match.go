@@ -1,0 +1,392 @@
+package watchlist
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/crossguard/crossguard/watchlist/names"
+)
+
+// Traveller is one person presented at the border, as read from a
+// document or typed by the officer.
+type Traveller struct {
+	Surname     string `json:"surname"`
+	Given       string `json:"given,omitempty"`
+	BirthDate   string `json:"birth_date,omitempty"` // YYYY-MM-DD, YYYY-MM or YYYY
+	Sex         string `json:"sex,omitempty"`
+	Nationality string `json:"nationality,omitempty"`
+	// Document is nil when the traveller presented none.
+	Document *Document `json:"document,omitempty"`
+}
+
+// Validate names every invalid field of the traveller. Only a name is
+// required: an officer can inspect a child with no document and no known
+// birth date (the rules then say so).
+func (t *Traveller) Validate() error {
+	var p problems
+	t.validate(&p, "")
+	return p.err()
+}
+
+func (t *Traveller) validate(p *problems, prefix string) {
+	if strings.TrimSpace(t.Surname+t.Given) == "" {
+		p.add(prefix+"surname", "a name is required")
+	} else if len(names.FromParts(t.Surname, t.Given)) == 0 {
+		p.add(prefix+"surname", "holds no letter that can be read")
+	}
+	if len(t.Surname)+len(t.Given) > 4*maxNameLen {
+		p.add(prefix+"surname", "name too long")
+	}
+	if t.BirthDate != "" {
+		if _, _, _, ok := parsePartialDate(t.BirthDate); !ok {
+			p.add(prefix+"birth_date", "must be YYYY-MM-DD, YYYY-MM or YYYY, from 1900")
+		}
+	}
+	switch t.Sex {
+	case "", "F", "M", "X":
+	default:
+		p.add(prefix+"sex", "must be F, M or X")
+	}
+	if t.Nationality != "" && !ValidCountry(t.Nationality) {
+		p.add(prefix+"nationality", "must be an ICAO 9303 three-letter country code")
+	}
+	if d := t.Document; d != nil {
+		if NormaliseDocumentNumber(d.Number) == "" {
+			p.add(prefix+"document.number", "required: letters and digits")
+		}
+		if d.Country != "" && !ValidCountry(normaliseCountry(d.Country)) {
+			p.add(prefix+"document.country", "must be an ICAO 9303 three-letter country code")
+		}
+	}
+}
+
+// maxProbeKeys bounds the keys of one traveller.
+const maxProbeKeys = 64
+
+// Probe is a traveller prepared for checking: canonical names and blocking
+// keys computed once. Checking a probe that passes no bloom filter
+// allocates nothing.
+type Probe struct {
+	keys        [maxProbeKeys]key
+	n           int
+	readings    []names.Name
+	traveller   Traveller
+	year        int
+	month, day  int
+	docNumber   string
+	docCountry  string
+	travellerNm string
+}
+
+// NewProbe validates t and computes its blocking keys.
+func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Probe{traveller: t}
+	p.year, p.month, p.day, _ = parsePartialDate(t.BirthDate)
+	add := func(k key) {
+		for i := 0; i < p.n; i++ {
+			if p.keys[i] == k {
+				return
+			}
+		}
+		if p.n < maxProbeKeys {
+			p.keys[p.n] = k
+			p.n++
+		}
+	}
+	if t.Document != nil {
+		p.docNumber = NormaliseDocumentNumber(t.Document.Number)
+		p.docCountry = normaliseCountry(t.Document.Country)
+		add(docKey(p.docNumber))
+	}
+	p.readings = names.FromParts(t.Surname, t.Given)
+	if len(p.readings) > 0 {
+		p.travellerNm = p.readings[0].Full()
+	}
+	full := ""
+	if p.day > 0 {
+		full = t.BirthDate
+	}
+	var years []int
+	if p.year > 0 {
+		years = append(years, p.year)
+		for d := 1; d <= e.cfg.YearTolerance; d++ {
+			years = append(years, p.year-d, p.year+d)
+		}
+	}
+	for _, n := range p.readings {
+		if len(years) > 0 {
+			nameKeys(n, years, full, add)
+		}
+		nameKeys(n, []int{0}, "", add) // alerts without a birth year
+	}
+	return p, nil
+}
+
+// Hit is a traveller matching an alert.
+type Hit struct {
+	AlertID      string      `json:"alert_id"`
+	Category     Category    `json:"category"`
+	Score        float64     `json:"score"`
+	Action       Action      `json:"action"`
+	Instructions string      `json:"instructions,omitempty"`
+	Owner        Owner       `json:"owner"`
+	Explain      Explanation `json:"explain"`
+	// Alert is the alert that was hit, for the rules and the caller.
+	Alert *Alert `json:"-"`
+}
+
+// Explanation says what agreed between the traveller and the alert.
+type Explanation struct {
+	Document    string         `json:"document,omitempty"`
+	Name        *NameAgreement `json:"name,omitempty"`
+	BirthDate   string         `json:"birth_date,omitempty"`
+	Sex         string         `json:"sex,omitempty"`
+	Nationality string         `json:"nationality,omitempty"`
+}
+
+// NameAgreement explains a name comparison.
+type NameAgreement struct {
+	Method        string  `json:"method"`
+	Similarity    float64 `json:"similarity"`
+	AlertName     string  `json:"alert_name"`
+	AlertReading  string  `json:"alert_reading"`
+	TravellerName string  `json:"traveller_name"`
+}
+
+// Check returns the hits of the traveller on the active alerts valid on
+// the given date, best first. A traveller whose keys pass no bloom filter
+// is answered from memory.
+func (e *Engine) Check(p *Probe, on time.Time) ([]Hit, error) {
+	f := e.filters.Load()
+	var pass [maxProbeKeys]key
+	np := 0
+	for i := 0; i < p.n; i++ {
+		if f.mayContain(p.keys[i]) {
+			pass[np] = p.keys[i]
+			np++
+		}
+	}
+	if np == 0 {
+		return nil, nil
+	}
+	return e.checkStore(p, pass[:np], on)
+}
+
+func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	var hits []Hit
+	err := e.db.View(func(txn *badger.Txn) error {
+		ids := map[string]struct{}{}
+		for _, k := range keys {
+			candidates(txn, k, ids)
+		}
+		for id := range ids {
+			a, found, err := getAlert(txn, id)
+			if err != nil {
+				return err
+			}
+			if !found || !a.activeOn(on) {
+				continue
+			}
+			if h, ok := e.score(p, &a); ok {
+				hits = append(hits, h)
+			}
+		}
+		return nil
+	})
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].AlertID < hits[j].AlertID
+	})
+	return hits, err
+}
+
+func (a *Alert) activeOn(on time.Time) bool {
+	if a.Status == StatusClosed {
+		return false
+	}
+	if a.ValidUntil != "" && on.Format(time.DateOnly) > a.ValidUntil {
+		return false
+	}
+	return true
+}
+
+// Score weights of a name-based hit; a document hit scores docScore.
+const (
+	weightName        = 0.55
+	weightBirth       = 0.30
+	weightSex         = 0.10
+	weightNationality = 0.05
+	docScore          = 0.95
+	// phoneticFloor is the similarity given to names whose whole-name
+	// skeletons agree: transliterations of one name (สมชาย, SOMCHAI) can
+	// score low on Jaro-Winkler while sounding alike.
+	phoneticFloor = 0.90
+)
+
+func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
+	h := Hit{AlertID: a.ID, Category: a.Category, Action: a.Action, Instructions: a.Instructions, Owner: a.Owner, Alert: a}
+	docHit := false
+	if p.docNumber != "" {
+		for _, d := range a.Documents {
+			n := NormaliseDocumentNumber(d.Number)
+			if p.docCountry != "" && d.Country != "" && p.docCountry != d.Country {
+				continue
+			}
+			if n == p.docNumber {
+				h.Explain.Document = "exact"
+				docHit = true
+				break
+			}
+			if ocrNormalise(n) == ocrNormalise(p.docNumber) {
+				h.Explain.Document = "equal after OCR normalisation"
+				docHit = true
+			}
+		}
+	}
+	nameScore := 0.0
+	if a.Person != nil {
+		agree := bestName(p, a.Person)
+		if agree != nil {
+			h.Explain.Name = agree
+		}
+		birth, birthNote := compareBirth(p, a.Person.BirthDate)
+		sex, sexNote := compareSex(p.traveller.Sex, a.Person.Sex)
+		nat, natNote := compareNationality(p.traveller.Nationality, a.Person.Nationalities)
+		h.Explain.BirthDate, h.Explain.Sex, h.Explain.Nationality = birthNote, sexNote, natNote
+		if agree != nil && agree.Similarity >= e.cfg.NameThreshold {
+			nameScore = weightName*agree.Similarity + weightBirth*birth + weightSex*sex + weightNationality*nat
+		}
+	}
+	switch {
+	case docHit && a.Person == nil:
+		h.Score = 1
+	case docHit:
+		h.Score = max(docScore, nameScore)
+	default:
+		h.Score = nameScore
+	}
+	h.Score = float64(int(h.Score*1000+0.5)) / 1000
+	return h, h.Score >= e.cfg.HitThreshold
+}
+
+// bestName compares every reading of the traveller's name with every
+// reading of every alert name and keeps the best agreement.
+func bestName(p *Probe, person *Person) *NameAgreement {
+	var best *NameAgreement
+	for _, tn := range p.readings {
+		tSur := strings.Join(tn.Surname, "")
+		tGiv := strings.Join(tn.Given, "")
+		tFull := tSur + tGiv
+		tRev := tGiv + tSur
+		tLetters := sortedLetters(tFull)
+		tSkel := names.Skeleton(tFull)
+		for _, pn := range person.Names {
+			written := pn.Full
+			if written == "" {
+				written = strings.TrimSpace(pn.Surname + " " + pn.Given)
+			}
+			for _, an := range pn.readings() {
+				for _, sp := range an.Splits() {
+					aFull := sp.Surname + sp.Given
+					var sim float64
+					var method string
+					switch {
+					case aFull == tFull:
+						sim, method = 1, "exact"
+					case aFull == tRev:
+						sim, method = 1, "exact, surname and given names swapped"
+					case sortedLetters(aFull) == tLetters:
+						sim, method = 0.98, "same letters, names in another order"
+					default:
+						s1 := names.Similarity(tFull, aFull)
+						s2 := names.Similarity(tFull, sp.Given+sp.Surname)
+						sim, method = max(s1, s2), "jaro-winkler"
+						if sim < phoneticFloor && (names.Skeleton(aFull) == tSkel || names.Skeleton(sp.Given+sp.Surname) == tSkel) {
+							sim, method = phoneticFloor, "phonetic skeleton"
+						}
+					}
+					if an.Script != "Latin" && an.Script != "" {
+						method += ", transliterated from " + an.Script
+					}
+					if best == nil || sim > best.Similarity {
+						best = &NameAgreement{Method: method, Similarity: float64(int(sim*1000+0.5)) / 1000,
+							AlertName: written, AlertReading: an.Full(), TravellerName: tn.Full()}
+					}
+				}
+			}
+		}
+	}
+	return best
+}
+
+func compareBirth(p *Probe, alertDate string) (float64, string) {
+	ay, am, ad, ok := parsePartialDate(alertDate)
+	if !ok || p.year == 0 {
+		return 0.5, "unknown"
+	}
+	dy := p.year - ay
+	if dy < 0 {
+		dy = -dy
+	}
+	switch {
+	case am == 0 && dy == 0:
+		return 0.85, "partial: year agrees"
+	case ad == 0 && dy == 0 && (p.month == am || p.month == 0):
+		return 0.9, "partial: year and month agree"
+	case dy == 0 && p.month == am && p.day == ad:
+		return 1, "exact"
+	case dy == 0 && p.month == ad && p.day == am:
+		return 0.7, "day and month swapped"
+	case dy == 1 && (am == 0 || (p.month == am && (ad == 0 || p.day == ad))):
+		return 0.6, "one year apart"
+	case dy <= 1:
+		return 0.3, "close"
+	}
+	return 0, "differs"
+}
+
+func compareSex(t, a string) (float64, string) {
+	if t == "" || a == "" || t == "X" || a == "X" {
+		return 0.5, "unknown"
+	}
+	if t == a {
+		return 1, "agrees"
+	}
+	return 0, "differs"
+}
+
+func compareNationality(t string, a []string) (float64, string) {
+	if t == "" || len(a) == 0 {
+		return 0.5, "unknown"
+	}
+	t = normaliseCountry(t)
+	for _, c := range a {
+		if c == t {
+			return 1, "agrees"
+		}
+	}
+	return 0, "differs"
+}
+
+// Keys returns how many blocking keys the probe has and how many of them
+// pass the current bloom filters; for measurements.
+func (e *Engine) Keys(p *Probe) (total, passing int) {
+	f := e.filters.Load()
+	for i := 0; i < p.n; i++ {
+		if f.mayContain(p.keys[i]) {
+			passing++
+		}
+	}
+	return p.n, passing
+}

@@ -1,0 +1,93 @@
+package watchlist
+
+import (
+	"encoding/binary"
+
+	"github.com/bits-and-blooms/bloom/v3"
+)
+
+// filterSet is the in-memory prefilter: bloom filters over every blocking
+// key in the index, so that a traveller who matches nothing is answered
+// without touching badger. It is immutable once published; writers build a
+// new set and swap it in (copy-on-write of the small delta filter), so
+// readers never take a lock.
+//
+//   - dated holds the keys of alerts with a birth year: nearly all of them.
+//   - undated holds the keys of alerts without one; it is small and stays
+//     in the CPU cache.
+//   - delta holds the keys added since dated and undated were built; it is
+//     merged into them (by a rebuild) when it grows.
+//
+// Bloom filters cannot forget: keys of closed or changed alerts stay until
+// the next rebuild (stale counts them); they only cost a wasted look-up.
+type filterSet struct {
+	dated, undated, delta *bloom.BloomFilter
+	deltaKeys             uint
+	deltaCap              uint
+	builtKeys             uint
+	stale                 uint
+	fpRate                float64
+}
+
+const minDeltaCap = 1 << 16
+
+func newFilterSet(dated, undated uint, fpRate float64) *filterSet {
+	built := dated + undated
+	dc := max(minDeltaCap, built/8)
+	return &filterSet{
+		dated:     bloom.NewWithEstimates(max(dated, 1024), fpRate),
+		undated:   bloom.NewWithEstimates(max(undated, 1024), fpRate),
+		delta:     bloom.NewWithEstimates(dc, fpRate),
+		deltaCap:  dc,
+		builtKeys: built,
+		fpRate:    fpRate,
+	}
+}
+
+// add is used while building a set that is not yet published.
+func (f *filterSet) add(k key) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	if k.undated {
+		f.undated.Add(b[:])
+	} else {
+		f.dated.Add(b[:])
+	}
+}
+
+// mayContain reports whether k may be in the index. False is certain.
+func (f *filterSet) mayContain(k key) bool {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	main := f.dated
+	if k.undated {
+		main = f.undated
+	}
+	if main.Test(b[:]) {
+		return true
+	}
+	return f.deltaKeys > 0 && f.delta.Test(b[:])
+}
+
+// withWrites returns a new set that also holds added and counts removed
+// index entries as stale. It copies only the delta filter. full reports
+// that the delta is full and the filters should be rebuilt.
+func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, full bool) {
+	n := *f
+	if len(added) > 0 {
+		n.delta = f.delta.Copy()
+		for _, k := range added {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+			n.delta.Add(b[:])
+		}
+		n.deltaKeys += uint(len(added))
+	}
+	n.stale += uint(removed)
+	return &n, n.deltaKeys >= n.deltaCap
+}
+
+// bytes is the memory the filters hold.
+func (f *filterSet) bytes() uint {
+	return (f.dated.Cap() + f.undated.Cap() + f.delta.Cap()) / 8
+}

@@ -1,0 +1,180 @@
+package watchlist
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Key layout in badger. Every key starts with a one-byte table tag.
+//
+//	'a' id                        -> alert JSON
+//	'x' family hash(8) id         -> (empty) blocking-key index
+//	'c' "count"                   -> number of index entries, dated and undated (derived, for sizing)
+//	'h' ...                       -> crossing history, see history.go
+const (
+	tagAlert = 'a'
+	tagIndex = 'x'
+	tagMeta  = 'c'
+)
+
+var metaIndexCount = []byte{tagMeta, 'n'}
+
+func alertKey(id string) []byte { return append([]byte{tagAlert}, id...) }
+
+func indexKey(k key, id string) []byte {
+	b := make([]byte, 0, 11+len(id))
+	b = append(b, tagIndex, k.fam)
+	if k.undated {
+		b[1] |= 0x80 // undated keys of the same family sort apart
+	}
+	b = binary.BigEndian.AppendUint64(b, k.hash)
+	return append(b, id...)
+}
+
+func indexPrefix(k key) []byte {
+	b := make([]byte, 0, 10)
+	b = append(b, tagIndex, k.fam)
+	if k.undated {
+		b[1] |= 0x80
+	}
+	return binary.BigEndian.AppendUint64(b, k.hash)
+}
+
+// indexCounts is the number of dated and undated index entries, kept in
+// the store so that the bloom filters can be sized before they are built.
+type indexCounts struct{ dated, undated int64 }
+
+func readCounts(txn *badger.Txn) (indexCounts, error) {
+	item, err := txn.Get(metaIndexCount)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return indexCounts{}, nil
+	}
+	if err != nil {
+		return indexCounts{}, err
+	}
+	var c indexCounts
+	err = item.Value(func(v []byte) error {
+		if len(v) != 16 {
+			return fmt.Errorf("index count record is %d bytes, want 16", len(v))
+		}
+		c.dated = int64(binary.BigEndian.Uint64(v))
+		c.undated = int64(binary.BigEndian.Uint64(v[8:]))
+		return nil
+	})
+	return c, err
+}
+
+func writeCounts(txn *badger.Txn, c indexCounts) error {
+	v := binary.BigEndian.AppendUint64(nil, uint64(c.dated))
+	v = binary.BigEndian.AppendUint64(v, uint64(c.undated))
+	return txn.Set(metaIndexCount, v)
+}
+
+func getAlert(txn *badger.Txn, id string) (Alert, bool, error) {
+	item, err := txn.Get(alertKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Alert{}, false, nil
+	}
+	if err != nil {
+		return Alert{}, false, err
+	}
+	var a Alert
+	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &a) })
+	if err != nil {
+		return Alert{}, false, fmt.Errorf("alert %s in store: %w", id, err)
+	}
+	return a, true, nil
+}
+
+// writeResult tells the prefilter what one write changed.
+type writeResult struct {
+	added   []key // index entries written
+	removed int   // index entries deleted (stale in the bloom filters)
+}
+
+// putAlert writes a, replacing its previous version and that version's
+// index entries, inside txn. Only active alerts are indexed.
+func putAlert(txn *badger.Txn, a *Alert, counts *indexCounts, res *writeResult) error {
+	old, found, err := getAlert(txn, a.ID)
+	if err != nil {
+		return err
+	}
+	oldKeys := map[key]bool{}
+	if found && old.Status != StatusClosed {
+		for _, k := range alertKeys(&old) {
+			oldKeys[k] = true
+		}
+	}
+	var newKeys []key
+	if a.Status != StatusClosed {
+		newKeys = alertKeys(a)
+	}
+	keep := map[key]bool{}
+	for _, k := range newKeys {
+		if oldKeys[k] {
+			keep[k] = true
+			continue
+		}
+		if err := txn.Set(indexKey(k, a.ID), nil); err != nil {
+			return err
+		}
+		res.added = append(res.added, k)
+		counts.add(k, 1)
+	}
+	for k := range oldKeys {
+		if keep[k] {
+			continue
+		}
+		if err := txn.Delete(indexKey(k, a.ID)); err != nil {
+			return err
+		}
+		res.removed++
+		counts.add(k, -1)
+	}
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return txn.Set(alertKey(a.ID), v)
+}
+
+func (c *indexCounts) add(k key, n int64) {
+	if k.undated {
+		c.undated += n
+	} else {
+		c.dated += n
+	}
+}
+
+// candidates returns the IDs of the alerts indexed under k.
+func candidates(txn *badger.Txn, k key, into map[string]struct{}) {
+	prefix := indexPrefix(k)
+	opts := badger.IteratorOptions{PrefetchValues: false, Prefix: prefix}
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		into[string(it.Item().Key()[len(prefix):])] = struct{}{}
+	}
+}
+
+// forEachIndexKey calls fn with every index entry's key, for rebuilding the
+// bloom filters.
+func forEachIndexKey(db *badger.DB, fn func(k key)) error {
+	return db.View(func(txn *badger.Txn) error {
+		prefix := []byte{tagIndex}
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			b := it.Item().Key()
+			if len(b) < 10 {
+				return fmt.Errorf("index key of %d bytes", len(b))
+			}
+			fn(key{fam: b[1] &^ 0x80, undated: b[1]&0x80 != 0, hash: binary.BigEndian.Uint64(b[2:10])})
+		}
+		return nil
+	})
+}
