@@ -167,7 +167,7 @@ func TestCrossScriptHits(t *testing.T) {
 	}{
 		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAO MING", BirthDate: "2015-03-09", Sex: "M", Nationality: "CHN"}},
 		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03-09"}},
-		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMNG", BirthDate: "2015-03-09"}}, // typo
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMNG", BirthDate: "2015-03-09"}},  // typo
 		{"HAN", Traveller{Surname: "XIAOMING", Given: "ZHANG", BirthDate: "2015-03-09"}}, // order swapped
 		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2016-03-09"}}, // year off by one
 		{"VIE", Traveller{Surname: "NGUYEN", Given: "THI DAO", BirthDate: "2012-07-01", Sex: "F"}},
