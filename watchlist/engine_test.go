@@ -355,3 +355,18 @@ func TestTravellerValidation(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A short phonetic skeleton agrees by chance: HUN VANNA (Khmer) and WANG
+// FANG are both N-FN. That must not make a hit.
+func TestShortSkeletonIsNoHit(t *testing.T) {
+	e := openTest(t)
+	a := childAlert("KHM", "ហ៊ុន វណ្ណា", "1988")
+	a.Category, a.Action, a.Person.Sex = SuspectedTrafficker, ActionRefer, "F"
+	mustUpsert(t, e, a)
+	if hits := check(t, e, Traveller{Surname: "WANG", Given: "FANG", BirthDate: "1988-04-02", Sex: "F", Nationality: "CHN"}); len(hits) != 0 {
+		t.Errorf("false alarm: %+v %+v", hits, hits[0].Explain.Name)
+	}
+	if hits := check(t, e, Traveller{Surname: "HUN", Given: "VANNA", BirthDate: "1988-04-02", Sex: "F", Nationality: "KHM"}); len(hits) != 1 {
+		t.Errorf("true match missed: %+v", hits)
+	}
+}

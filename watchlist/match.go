@@ -229,9 +229,15 @@ const (
 	weightNationality = 0.05
 	docScore          = 0.95
 	// phoneticFloor is the similarity given to names whose whole-name
-	// skeletons agree: transliterations of one name (สมชาย, SOMCHAI) can
-	// score low on Jaro-Winkler while sounding alike.
-	phoneticFloor = 0.90
+	// skeletons agree: transliterations of one name (สมชาย ใจดี read as
+	// SMCHAAY CCHAIDII, passport SOMCHAI JAIDEE) score as low as 0.65 on
+	// Jaro-Winkler while sounding alike. Short skeletons agree by chance
+	// (HUN VANNA and WANG FANG are both N-FN), so the floor needs at least
+	// phoneticMinClasses consonant classes and a Jaro-Winkler of
+	// phoneticMinJW.
+	phoneticFloor      = 0.90
+	phoneticMinClasses = 4
+	phoneticMinJW      = 0.60
 )
 
 func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
@@ -312,7 +318,8 @@ func bestName(p *Probe, person *Person) *NameAgreement {
 						s1 := names.Similarity(tFull, aFull)
 						s2 := names.Similarity(tFull, sp.Given+sp.Surname)
 						sim, method = max(s1, s2), "jaro-winkler"
-						if sim < phoneticFloor && (names.Skeleton(aFull) == tSkel || names.Skeleton(sp.Given+sp.Surname) == tSkel) {
+						if sim < phoneticFloor && sim >= phoneticMinJW && len(tSkel) >= phoneticMinClasses &&
+							(names.Skeleton(aFull) == tSkel || names.Skeleton(sp.Given+sp.Surname) == tSkel) {
 							sim, method = phoneticFloor, "phonetic skeleton"
 						}
 					}

@@ -63,6 +63,6 @@ func newRootCommand(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newMRZCommand(e))
+	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e))
 	return root
 }

@@ -1,3 +1,0 @@
-// Package testbench generates realistic, reproducible border data (alerts,
-// travellers, parties) and drives load and fault runs against Crossguard.
-package testbench
