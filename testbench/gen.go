@@ -88,11 +88,11 @@ func (g *Generator) identity(r *rand.Rand, nat string, minAge, maxAge int) Ident
 		id.Native = s.native + " " + mid.native + " " + giv.native
 		id.Surname, id.Given = s.latin, mid.latin+" "+giv.latin
 	case "THA":
-		giv, s := pick(r, thaGiven), pick(r, thaSurnames)
-		id.Script, id.Native, id.Surname, id.Given = "Thai", giv.native+" "+s.native, s.latin, giv.latin
+		giv, s1, s2 := pick(r, thaGiven), pick(r, thaSurnameParts), pick(r, thaSurnameParts)
+		id.Script, id.Native, id.Surname, id.Given = "Thai", giv.native+" "+s1.native+s2.native, s1.latin+s2.latin, giv.latin
 	case "LAO":
-		giv, s := pick(r, laoGiven), pick(r, laoSurnames)
-		id.Script, id.Native, id.Surname, id.Given = "Lao", giv.native+" "+s.native, s.latin, giv.latin
+		giv, s1, s2 := pick(r, laoGiven), pick(r, laoSurnameParts), pick(r, laoSurnameParts)
+		id.Script, id.Native, id.Surname, id.Given = "Lao", giv.native+" "+s1.native+s2.native, s1.latin+s2.latin, giv.latin
 	case "KHM":
 		s, giv := pick(r, khmSurnames), pick(r, khmGiven)
 		id.Script, id.Native, id.Surname, id.Given = "Khmer", s.native+" "+giv.native, s.latin, giv.latin

@@ -67,32 +67,44 @@ var thaGiven = []pair{
 	{"สมชาย", "SOMCHAI"}, {"สมศักดิ์", "SOMSAK"}, {"สมศรี", "SOMSRI"}, {"วิชัย", "WICHAI"}, {"สุดา", "SUDA"},
 	{"มาลี", "MALI"}, {"ปรีชา", "PRICHA"}, {"บุญมี", "BUNMI"}, {"นภา", "NAPHA"}, {"ชัยวัฒน์", "CHAIWAT"},
 	{"สมพร", "SOMPHON"}, {"อรุณ", "ARUN"}, {"กัญญา", "KANYA"}, {"ศิริ", "SIRI"}, {"ประเสริฐ", "PRASOET"},
+	{"สุนทร", "SUNTHON"}, {"วันดี", "WANDEE"}, {"อำนาจ", "AMNAT"}, {"สุรชัย", "SURACHAI"}, {"พิมพ์", "PHIM"},
 }
 
-var thaSurnames = []pair{
-	{"ใจดี", "JAIDEE"}, {"รักไทย", "RAKTHAI"}, {"ศรีสุข", "SRISUK"}, {"บุญมา", "BUNMA"}, {"ทองดี", "THONGDEE"},
-	{"สุขใจ", "SUKJAI"}, {"มีสุข", "MISUK"}, {"แสงทอง", "SAENGTHONG"}, {"วงศ์ใหญ่", "WONGYAI"}, {"พรหมมา", "PHROMMA"},
+// Thai surnames are compounds (ศรี+สุข, แก้ว+มณี): they are composed from
+// these parts, which gives hundreds of surnames, as in life.
+var thaSurnameParts = []pair{
+	{"ศรี", "SRI"}, {"สุข", "SUK"}, {"ใจ", "JAI"}, {"ดี", "DEE"}, {"ทอง", "THONG"}, {"แก้ว", "KAEO"}, {"มณี", "MANI"},
+	{"บุญ", "BUN"}, {"มา", "MA"}, {"รัก", "RAK"}, {"ไทย", "THAI"}, {"แสง", "SAENG"}, {"ใหญ่", "YAI"}, {"พรหม", "PHROM"},
+	{"ชัย", "CHAI"}, {"เพชร", "PHET"}, {"รุ่ง", "RUNG"}, {"กุล", "KUN"}, {"ธนา", "THANA"}, {"นาค", "NAK"}, {"สมบูรณ์", "SOMBUN"},
+	{"ศักดิ์", "SAK"}, {"วงศ์", "WONG"}, {"จันทร์", "CHAN"}, {"สวัสดิ์", "SAWAT"}, {"มงคล", "MONGKHON"}, {"ประเสริฐ", "PRASOET"},
 }
 
 // Lao given names and surnames; the given name comes first.
 var laoGiven = []pair{
 	{"ສົມພອນ", "SOMPHONE"}, {"ບຸນມີ", "BOUNMY"}, {"ຄຳ", "KHAM"}, {"ທອງ", "THONG"}, {"ແກ້ວ", "KEO"},
 	{"ພອນ", "PHONE"}, {"ສຸກ", "SOUK"}, {"ສົມສັກ", "SOMSACK"}, {"ວັນ", "VANH"}, {"ມະນີ", "MANY"},
+	{"ບຸນທັນ", "BOUNTHANH"}, {"ສີສະຫວາດ", "SISAVATH"}, {"ຄຳພອນ", "KHAMPHONE"}, {"ນາລີ", "NALY"}, {"ວິໄລ", "VILAY"},
 }
 
-var laoSurnames = []pair{
-	{"ແກ້ວມະນີ", "KEOMANY"}, {"ສີສຸລິດ", "SISOULITH"}, {"ວົງສາ", "VONGSA"}, {"ພົມມະຈັນ", "PHOMMACHANH"},
-	{"ສີຫາລາດ", "SIHALATH"}, {"ບຸບຜາ", "BOUPHA"}, {"ສຸວັນນະ", "SOUVANNA"},
+// Lao surnames are compounds too.
+var laoSurnameParts = []pair{
+	{"ແກ້ວ", "KEO"}, {"ມະນີ", "MANY"}, {"ສີ", "SI"}, {"ສຸລິດ", "SOULITH"}, {"ວົງ", "VONG"}, {"ສາ", "SA"}, {"ພົມ", "PHOM"},
+	{"ມະຈັນ", "MACHANH"}, {"ຫາລາດ", "HALATH"}, {"ບຸບຜາ", "BOUPHA"}, {"ສຸວັນ", "SOUVAN"}, {"ນະ", "NA"}, {"ທອງ", "THONG"},
+	{"ໄຊ", "XAY"}, {"ພອນ", "PHONE"}, {"ສະຫວັນ", "SAVANH"}, {"ຄຳ", "KHAM"}, {"ດາລາ", "DALA"}, {"ບຸນ", "BOUN"}, {"ພັນ", "PHANH"},
 }
 
 // Khmer surnames and given names; the surname comes first.
 var khmSurnames = []pair{
 	{"ហ៊ុន", "HUN"}, {"សែន", "SEN"}, {"ជា", "CHEA"}, {"កែវ", "KEO"}, {"លី", "LY"}, {"ម៉ៅ", "MAO"}, {"សុខ", "SOK"}, {"ស៊ុន", "SUN"},
+	{"ឈឹម", "CHHIM"}, {"ពេជ្រ", "PECH"}, {"ទេព", "TEP"}, {"យិន", "YIN"}, {"ឡុង", "LONG"}, {"ហេង", "HENG"}, {"គឹម", "KIM"},
+	{"អ៊ុក", "OUK"}, {"ជាម", "CHEAM"}, {"ស៊ាន", "SEAN"}, {"ម៉ម", "MOM"}, {"ប៊ុន", "BUN"},
 }
 
 var khmGiven = []pair{
 	{"សុខ", "SOK"}, {"ចាន់", "CHAN"}, {"ដារា", "DARA"}, {"វណ្ណា", "VANNA"}, {"សុភា", "SOPHEA"}, {"ពិសី", "PISEY"},
 	{"រតនា", "RATANA"}, {"សំណាង", "SAMNANG"}, {"ស្រីមុំ", "SREYMOM"}, {"បុប្ផា", "BOPHA"},
+	{"សុផល", "SOPHAL"}, {"សុភាព", "SOPHEAP"}, {"ចន្ថា", "CHANTHA"}, {"ធីតា", "THIDA"}, {"បូរ៉ា", "BORA"},
+	{"សុធា", "SOTHEA"}, {"រស្មី", "RASMEY"}, {"សុវណ្ណ", "SOVANN"}, {"វិចិត្រ", "VICHET"}, {"ពិសិដ្ឋ", "PISETH"},
 }
 
 // Burmese name syllables; Burmese names have no surname.

@@ -26,6 +26,11 @@ type Config struct {
 
 	// NameThreshold is the least name similarity for a name-based hit.
 	NameThreshold float64
+	// NameThresholdTransliterated replaces NameThreshold when the alert's
+	// name is written in another script than Latin: transliterations of
+	// one name differ more (the rest of the score, birth date, sex and
+	// nationality, must still carry the hit).
+	NameThresholdTransliterated float64
 	// HitThreshold is the least score for a hit.
 	HitThreshold float64
 	// YearTolerance widens the name keys by this many birth years on each
@@ -50,15 +55,16 @@ type Config struct {
 // DefaultConfig returns the defaults for an engine stored in dir.
 func DefaultConfig(dir string) Config {
 	return Config{
-		Dir:                  dir,
-		FalsePositiveRate:    0.001,
-		RebuildStaleFraction: 0.10,
-		NameThreshold:        0.88,
-		HitThreshold:         0.80,
-		YearTolerance:        1,
-		HistoryRetention:     30 * 24 * time.Hour,
-		EscortWindow:         30 * 24 * time.Hour,
-		EscortMinors:         3,
+		Dir:                         dir,
+		FalsePositiveRate:           0.001,
+		RebuildStaleFraction:        0.10,
+		NameThreshold:               0.88,
+		NameThresholdTransliterated: 0.80,
+		HitThreshold:                0.80,
+		YearTolerance:               1,
+		HistoryRetention:            30 * 24 * time.Hour,
+		EscortWindow:                30 * 24 * time.Hour,
+		EscortMinors:                3,
 	}
 }
 
@@ -81,6 +87,9 @@ func (c Config) Validate() error {
 	}
 	if c.NameThreshold <= 0 || c.NameThreshold > 1 {
 		errs = append(errs, fmt.Errorf("NameThreshold %v must lie in (0, 1]", c.NameThreshold))
+	}
+	if c.NameThresholdTransliterated <= 0 || c.NameThresholdTransliterated > 1 {
+		errs = append(errs, fmt.Errorf("NameThresholdTransliterated %v must lie in (0, 1]", c.NameThresholdTransliterated))
 	}
 	if c.HitThreshold <= 0 || c.HitThreshold > 1 {
 		errs = append(errs, fmt.Errorf("HitThreshold %v must lie in (0, 1]", c.HitThreshold))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -142,29 +143,69 @@ func StampAlert(a *Alert, now time.Time) {
 // with the same ID. If any alert is invalid nothing is stored and the
 // *ValidationError names the fields as alerts[i].field. Alerts must have
 // IDs (see StampAlert). Upsert is deterministic: the same alerts on the
-// same state give the same state.
+// same state give the same state. Each alert is written whole, in one
+// transaction; validation, encoding and key computation run in parallel
+// before the write lock is taken.
 func (e *Engine) Upsert(alerts ...Alert) error {
-	var p problems
-	for i := range alerts {
-		if alerts[i].ID == "" {
-			p.add(fmt.Sprintf("alerts[%d].id", i), "required (stamp the alert first)")
+	prepared := make([]preparedAlert, len(alerts))
+	fieldErrs := make([][]FieldError, len(alerts))
+	errs := make([]error, len(alerts))
+	parallel(len(alerts), func(i int) {
+		a := &alerts[i]
+		if a.Status == "" {
+			a.Status = StatusActive
 		}
-		if alerts[i].Status == "" {
-			alerts[i].Status = StatusActive
+		if a.ID == "" {
+			fieldErrs[i] = append(fieldErrs[i], FieldError{Field: "id", Reason: "required (stamp the alert first)"})
 		}
 		var ve *ValidationError
-		if err := alerts[i].Validate(); errors.As(err, &ve) {
-			for _, f := range ve.Fields {
-				p.add(fmt.Sprintf("alerts[%d].%s", i, f.Field), f.Reason)
-			}
+		if err := a.Validate(); errors.As(err, &ve) {
+			fieldErrs[i] = append(fieldErrs[i], ve.Fields...)
+		}
+		if len(fieldErrs[i]) == 0 {
+			prepared[i], errs[i] = prepareAlert(a)
+		}
+	})
+	var p problems
+	for i, fs := range fieldErrs {
+		for _, f := range fs {
+			p.add(fmt.Sprintf("alerts[%d].%s", i, f.Field), f.Reason)
 		}
 	}
 	if err := p.err(); err != nil {
 		return err
 	}
-	return e.write(func(txn *badger.Txn, counts *indexCounts, res *writeResult, a *Alert) error {
-		return putAlert(txn, a, counts, res)
-	}, alerts)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return e.write(prepared)
+}
+
+// parallel runs fn(0..n-1) on every CPU.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // CloseAlert closes the alert id at time at: it stays stored, for audit,
@@ -179,71 +220,52 @@ func (e *Engine) CloseAlert(id string, at time.Time) error {
 	}
 	a.Status = StatusClosed
 	a.UpdatedAt = at.UTC().Format(time.RFC3339Nano)
-	return e.write(func(txn *badger.Txn, counts *indexCounts, res *writeResult, a *Alert) error {
-		return putAlert(txn, a, counts, res)
-	}, []Alert{a})
+	p, err := prepareAlert(&a)
+	if err != nil {
+		return err
+	}
+	return e.write([]preparedAlert{p})
 }
 
-// write applies fn to each alert in as few transactions as badger allows;
-// each alert is written whole in one transaction.
-func (e *Engine) write(fn func(*badger.Txn, *indexCounts, *writeResult, *Alert) error, alerts []Alert) error {
+// write stores prepared alerts in one transaction, or in chunks when the
+// batch is too big for one; each alert is written whole in one
+// transaction.
+func (e *Engine) write(alerts []preparedAlert) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	counts := e.counts
-	var res writeResult
-	txn := e.db.NewTransaction(true)
-	defer txn.Discard()
-	commit := func() error {
-		if err := writeCounts(txn, counts); err != nil {
-			return err
-		}
-		if err := txn.Commit(); err != nil {
-			return err
-		}
-		e.counts = counts
-		e.publish(res)
-		return nil
+	err := e.writeChunk(alerts)
+	if !errors.Is(err, badger.ErrTxnTooBig) {
+		return err
 	}
-	for i := range alerts {
-		err := fn(txn, &counts, &res, &alerts[i])
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			// Nothing of this transaction is committed: drop it and write
-			// the batch in chunks, each alert whole in one transaction.
-			txn.Discard()
-			return e.writeSplit(fn, alerts)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return commit()
-}
-
-// writeSplit writes alerts in chunks small enough for one transaction
-// each; used when a batch is too big for one.
-func (e *Engine) writeSplit(fn func(*badger.Txn, *indexCounts, *writeResult, *Alert) error, alerts []Alert) error {
+	// Nothing of that transaction was committed: write in chunks.
 	const chunk = 500
 	for start := 0; start < len(alerts); start += chunk {
-		end := min(start+chunk, len(alerts))
-		counts := e.counts
-		var res writeResult
-		err := e.db.Update(func(txn *badger.Txn) error {
-			for i := start; i < end; i++ {
-				if err := fn(txn, &counts, &res, &alerts[i]); err != nil {
-					return err
-				}
-			}
-			return writeCounts(txn, counts)
-		})
-		if err != nil {
+		if err := e.writeChunk(alerts[start:min(start+chunk, len(alerts))]); err != nil {
 			return err
 		}
-		e.counts = counts
-		e.publish(res)
 	}
+	return nil
+}
+
+func (e *Engine) writeChunk(alerts []preparedAlert) error {
+	counts := e.counts
+	var res writeResult
+	err := e.db.Update(func(txn *badger.Txn) error {
+		for i := range alerts {
+			if err := putAlert(txn, &alerts[i], &counts, &res); err != nil {
+				return err
+			}
+		}
+		return writeCounts(txn, counts)
+	})
+	if err != nil {
+		return err
+	}
+	e.counts = counts
+	e.publish(res)
 	return nil
 }
 

@@ -360,8 +360,8 @@ func TestTravellerValidation(t *testing.T) {
 // FANG are both N-FN. That must not make a hit.
 func TestShortSkeletonIsNoHit(t *testing.T) {
 	e := openTest(t)
-	a := childAlert("KHM", "ហ៊ុន វណ្ណា", "1988")
-	a.Category, a.Action, a.Person.Sex = SuspectedTrafficker, ActionRefer, "F"
+	a := childAlert("KHM", "ហ៊ុន វណ្ណា", "1988-04-02")
+	a.Category, a.Action, a.Person.Sex, a.Person.Nationalities = SuspectedTrafficker, ActionRefer, "F", []string{"KHM"}
 	mustUpsert(t, e, a)
 	if hits := check(t, e, Traveller{Surname: "WANG", Given: "FANG", BirthDate: "1988-04-02", Sex: "F", Nationality: "CHN"}); len(hits) != 0 {
 		t.Errorf("false alarm: %+v %+v", hits, hits[0].Explain.Name)

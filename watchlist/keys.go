@@ -18,7 +18,7 @@ const (
 	famLetters  = 'L' // the letters of the whole name, sorted, + birth year
 	famPair     = 'S' // skeletons of surname and given names, as a sorted pair, + birth year
 	famWhole    = 'W' // skeleton of the whole name in one order, + birth year
-	famPartDate = 'P' // skeleton of one name part + full birth date
+	famPartDate = 'P' // the exact letters of one name part + full birth date
 )
 
 // key is one blocking key. undated keys belong to alerts without a birth
@@ -106,7 +106,10 @@ func nameKeys(n names.Name, years []int, fullDate string, add func(key)) {
 			add(key{hash: hashKey(famPair, p1, p2, ys), fam: famPair, undated: undated})
 		}
 		if fullDate != "" {
-			for _, part := range []string{ss, gs} {
+			// Exact letters, not the skeleton: Chinese surnames have
+			// skeletons of one class or none (WANG is N, WU is empty),
+			// while "YUAN" + a full birth date is selective.
+			for _, part := range []string{sp.Surname, sp.Given} {
 				if len(part) >= 2 {
 					add(key{hash: hashKey(famPartDate, part, fullDate), fam: famPartDate})
 				}

@@ -157,6 +157,8 @@ type NameAgreement struct {
 	AlertName     string  `json:"alert_name"`
 	AlertReading  string  `json:"alert_reading"`
 	TravellerName string  `json:"traveller_name"`
+
+	transliterated bool
 }
 
 // Check returns the hits of the traveller on the active alerts valid on
@@ -270,7 +272,11 @@ func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
 		sex, sexNote := compareSex(p.traveller.Sex, a.Person.Sex)
 		nat, natNote := compareNationality(p.traveller.Nationality, a.Person.Nationalities)
 		h.Explain.BirthDate, h.Explain.Sex, h.Explain.Nationality = birthNote, sexNote, natNote
-		if agree != nil && agree.Similarity >= e.cfg.NameThreshold {
+		gate := e.cfg.NameThreshold
+		if agree != nil && agree.transliterated {
+			gate = e.cfg.NameThresholdTransliterated
+		}
+		if agree != nil && agree.Similarity >= gate {
 			nameScore = weightName*agree.Similarity + weightBirth*birth + weightSex*sex + weightNationality*nat
 		}
 	}
@@ -318,7 +324,10 @@ func bestName(p *Probe, person *Person) *NameAgreement {
 						s1 := names.Similarity(tFull, aFull)
 						s2 := names.Similarity(tFull, sp.Given+sp.Surname)
 						sim, method = max(s1, s2), "jaro-winkler"
-						if sim < phoneticFloor && sim >= phoneticMinJW && len(tSkel) >= phoneticMinClasses &&
+						// Only an approximate transliteration earns the floor:
+						// Latin is compared as written and pinyin is exact.
+						approximate := an.Script != "Latin" && an.Script != "Han" && an.Script != ""
+						if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tSkel) >= phoneticMinClasses &&
 							(names.Skeleton(aFull) == tSkel || names.Skeleton(sp.Given+sp.Surname) == tSkel) {
 							sim, method = phoneticFloor, "phonetic skeleton"
 						}
@@ -328,7 +337,8 @@ func bestName(p *Probe, person *Person) *NameAgreement {
 					}
 					if best == nil || sim > best.Similarity {
 						best = &NameAgreement{Method: method, Similarity: float64(int(sim*1000+0.5)) / 1000,
-							AlertName: written, AlertReading: an.Full(), TravellerName: tn.Full()}
+							AlertName: written, AlertReading: an.Full(), TravellerName: tn.Full(),
+							transliterated: an.Script != "Latin" && an.Script != "" && an.Script != "Han"}
 					}
 				}
 			}
@@ -337,10 +347,14 @@ func bestName(p *Probe, person *Person) *NameAgreement {
 	return best
 }
 
+// compareBirth weighs the birth dates. The weights are evidence: an exact
+// date is 1 in ~20,000 for people of an age; a year alone 1 in 365 of
+// that; a missing date is no evidence at all, so that an alert without
+// one hits by name only when the name is exact and nothing contradicts.
 func compareBirth(p *Probe, alertDate string) (float64, string) {
 	ay, am, ad, ok := parsePartialDate(alertDate)
 	if !ok || p.year == 0 {
-		return 0.5, "unknown"
+		return 0.35, "unknown"
 	}
 	dy := p.year - ay
 	if dy < 0 {
@@ -348,17 +362,17 @@ func compareBirth(p *Probe, alertDate string) (float64, string) {
 	}
 	switch {
 	case am == 0 && dy == 0:
-		return 0.85, "partial: year agrees"
+		return 0.5, "partial: year agrees"
 	case ad == 0 && dy == 0 && (p.month == am || p.month == 0):
-		return 0.9, "partial: year and month agree"
+		return 0.75, "partial: year and month agree"
 	case dy == 0 && p.month == am && p.day == ad:
 		return 1, "exact"
 	case dy == 0 && p.month == ad && p.day == am:
 		return 0.7, "day and month swapped"
-	case dy == 1 && (am == 0 || (p.month == am && (ad == 0 || p.day == ad))):
-		return 0.6, "one year apart"
+	case dy == 1 && am != 0 && p.month == am && (ad == 0 || p.day == ad):
+		return 0.6, "one year apart, same day"
 	case dy <= 1:
-		return 0.3, "close"
+		return 0.2, "close"
 	}
 	return 0, "differs"
 }

@@ -12,13 +12,15 @@ import (
 // Key layout in badger. Every key starts with a one-byte table tag.
 //
 //	'a' id                        -> alert JSON
+//	'k' id                        -> the alert's index keys, 9 bytes each (family, hash)
 //	'x' family hash(8) id         -> (empty) blocking-key index
 //	'c' "count"                   -> number of index entries, dated and undated (derived, for sizing)
 //	'h' ...                       -> crossing history, see history.go
 const (
-	tagAlert = 'a'
-	tagIndex = 'x'
-	tagMeta  = 'c'
+	tagAlert     = 'a'
+	tagAlertKeys = 'k'
+	tagIndex     = 'x'
+	tagMeta      = 'c'
 )
 
 var metaIndexCount = []byte{tagMeta, 'n'}
@@ -96,50 +98,103 @@ type writeResult struct {
 	removed int   // index entries deleted (stale in the bloom filters)
 }
 
-// putAlert writes a, replacing its previous version and that version's
-// index entries, inside txn. Only active alerts are indexed.
-func putAlert(txn *badger.Txn, a *Alert, counts *indexCounts, res *writeResult) error {
-	old, found, err := getAlert(txn, a.ID)
+// preparedAlert is an alert validated, encoded and keyed outside the write
+// lock (in parallel), ready for putAlert.
+type preparedAlert struct {
+	id   string
+	json []byte
+	keys []key // nil for a closed alert: it is not indexed
+}
+
+func prepareAlert(a *Alert) (preparedAlert, error) {
+	v, err := json.Marshal(a)
 	if err != nil {
+		return preparedAlert{}, err
+	}
+	p := preparedAlert{id: a.ID, json: v}
+	if a.Status != StatusClosed {
+		p.keys = alertKeys(a)
+	}
+	return p, nil
+}
+
+func encodeKeys(keys []key) []byte {
+	b := make([]byte, 0, 9*len(keys))
+	for _, k := range keys {
+		fam := k.fam
+		if k.undated {
+			fam |= 0x80
+		}
+		b = append(b, fam)
+		b = binary.BigEndian.AppendUint64(b, k.hash)
+	}
+	return b
+}
+
+func decodeKeys(b []byte) ([]key, error) {
+	if len(b)%9 != 0 {
+		return nil, fmt.Errorf("alert key list of %d bytes", len(b))
+	}
+	out := make([]key, 0, len(b)/9)
+	for i := 0; i < len(b); i += 9 {
+		out = append(out, key{fam: b[i] &^ 0x80, undated: b[i]&0x80 != 0, hash: binary.BigEndian.Uint64(b[i+1 : i+9])})
+	}
+	return out, nil
+}
+
+// putAlert writes a prepared alert, replacing its previous version and
+// exactly the index entries that version was given (read from its stored
+// key list, so a change in how keys are computed never strands an entry).
+func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *writeResult) error {
+	kk := append([]byte{tagAlertKeys}, p.id...)
+	var oldKeys []key
+	item, err := txn.Get(kk)
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) error {
+			var derr error
+			oldKeys, derr = decodeKeys(v)
+			return derr
+		}); err != nil {
+			return err
+		}
+	case !errors.Is(err, badger.ErrKeyNotFound):
 		return err
 	}
-	oldKeys := map[key]bool{}
-	if found && old.Status != StatusClosed {
-		for _, k := range alertKeys(&old) {
-			oldKeys[k] = true
-		}
+	old := make(map[key]bool, len(oldKeys))
+	for _, k := range oldKeys {
+		old[k] = true
 	}
-	var newKeys []key
-	if a.Status != StatusClosed {
-		newKeys = alertKeys(a)
-	}
-	keep := map[key]bool{}
-	for _, k := range newKeys {
-		if oldKeys[k] {
+	keep := make(map[key]bool, len(p.keys))
+	for _, k := range p.keys {
+		if old[k] {
 			keep[k] = true
 			continue
 		}
-		if err := txn.Set(indexKey(k, a.ID), nil); err != nil {
+		if err := txn.Set(indexKey(k, p.id), nil); err != nil {
 			return err
 		}
 		res.added = append(res.added, k)
 		counts.add(k, 1)
 	}
-	for k := range oldKeys {
+	for _, k := range oldKeys {
 		if keep[k] {
 			continue
 		}
-		if err := txn.Delete(indexKey(k, a.ID)); err != nil {
+		if err := txn.Delete(indexKey(k, p.id)); err != nil {
 			return err
 		}
 		res.removed++
 		counts.add(k, -1)
 	}
-	v, err := json.Marshal(a)
-	if err != nil {
+	if len(p.keys) == 0 {
+		if err := txn.Delete(kk); err != nil {
+			return err
+		}
+	} else if err := txn.Set(kk, encodeKeys(p.keys)); err != nil {
 		return err
 	}
-	return txn.Set(alertKey(a.ID), v)
+	return txn.Set(alertKey(p.id), p.json)
 }
 
 func (c *indexCounts) add(k key, n int64) {

@@ -49,6 +49,9 @@ func canonical(s string, expand bool) string {
 	s = norm.NFKC.String(s)
 	s = reorderPrepositionalVowels(s)
 	s = stripBurmeseHonorific(s)
+	s = thaiLaoSpelling(s)
+	s = khmerGeminates(s)
+	s = burmeseMedialH(s)
 	// Burmese ည with a killed vowel ends a syllable as "I" (ကြည် KYI).
 	s = strings.ReplaceAll(s, "ည်", "ီ")
 	var b strings.Builder
@@ -150,7 +153,7 @@ var burmeseTable = map[rune]string{
 	'ဦ': "U", 'ဧ': "E", 'ဩ': "AW", 'ဪ': "AW",
 	'ျ': "Y", 'ြ': "Y", 'ွ': "W", 'ှ': "H",
 	'ါ': "A", 'ာ': "A", 'ိ': "I", 'ီ': "I", 'ု': "U", 'ူ': "U", 'ေ': "E", 'ဲ': "E", 'ံ': "N",
-	'း': "", '့': "", '်': "", '္': "",
+	'း': "", '့': "T", '်': "", '္': "", // the creaky tone after a nasal is written T: THANT, MYINT
 }
 
 func burmese(r rune) string {
@@ -163,6 +166,34 @@ func burmese(r rune) string {
 	return ""
 }
 
+// thaiFinals maps Thai consonants that close a syllable to the consonant
+// they are read as.
+var thaiFinals = map[rune]rune{
+	'ร': 'น', 'ล': 'น', 'ญ': 'น', 'ณ': 'น', 'ฬ': 'น',
+	'จ': 'ต', 'ช': 'ต', 'ซ': 'ต', 'ศ': 'ต', 'ษ': 'ต', 'ส': 'ต', 'ด': 'ต', 'ถ': 'ต', 'ท': 'ต', 'ธ': 'ต',
+	'ฎ': 'ต', 'ฏ': 'ต', 'ฐ': 'ต', 'ฑ': 'ต', 'ฒ': 'ต',
+	'บ': 'ป', 'พ': 'ป', 'ภ': 'ป', 'ฟ': 'ป',
+	'ข': 'ก', 'ค': 'ก', 'ฆ': 'ก',
+}
+
+func isThaiConsonant(r rune) bool { return r >= 0x0E01 && r <= 0x0E2E }
+
+// thaiFinal reports whether the Thai consonant at i closes a syllable: it
+// follows a vowel sign, or follows a consonant that itself opens the
+// syllable, and is followed by the end of the word or another consonant.
+func thaiFinal(in []rune, i int) bool {
+	nextIsVowel := i+1 < len(in) && (unicode.Is(unicode.Mn, in[i+1]) || (in[i+1] >= 0x0E30 && in[i+1] <= 0x0E45))
+	if nextIsVowel {
+		return false
+	}
+	prev := in[i-1]
+	if unicode.Is(unicode.Mn, prev) || (prev >= 0x0E30 && prev <= 0x0E45) {
+		return true // after a vowel
+	}
+	// After a consonant: final when that consonant opened the word (สม).
+	return isThaiConsonant(prev) && (i < 2 || !isThaiConsonant(in[i-2]))
+}
+
 // Burmese names carry honorifics (ဦး U, ဒေါ် Daw) that passports do not.
 func stripBurmeseHonorific(s string) string {
 	for _, h := range []string{"ဦး", "ဒေါ်"} {
@@ -171,4 +202,87 @@ func stripBurmeseHonorific(s string) string {
 		}
 	}
 	return s
+}
+
+// thaiLaoSpelling applies the spelling rules of Thai and Lao that a
+// character-by-character transliteration misses:
+//   - a letter under the karan (์), with its vowel, is silent: ศักดิ์ SAK;
+//   - อ / ອ is a silent vowel carrier at the start of a syllable and the
+//     vowel O inside one (ພອນ PHON);
+//   - ร, ล, ญ, ณ ending a Thai word are read N (สมพร SOMPHON).
+func thaiLaoSpelling(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return (r >= 0x0E00 && r <= 0x0EFF) }) {
+		return s
+	}
+	in := []rune(s)
+	out := make([]rune, 0, len(in))
+	prevFinal := false
+	for i := 0; i < len(in); i++ {
+		r := in[i]
+		switch {
+		case r == 0x0E4C: // karan: drop the silenced consonant and its vowel
+			for len(out) > 0 && unicode.Is(unicode.Mn, out[len(out)-1]) {
+				out = out[:len(out)-1]
+			}
+			if len(out) > 0 && unicode.IsLetter(out[len(out)-1]) {
+				out = out[:len(out)-1]
+			}
+			continue
+		case r == 'อ' || r == 'ອ':
+			if i > 0 && unicode.IsLetter(in[i-1]) && !isPreposed(in[i-1]) {
+				out = append(out, 'o')
+			}
+			continue
+		case isThaiConsonant(r) && i > 0 && thaiFinal(in, i):
+			// A Thai consonant closing a syllable is read by its class:
+			// เพชร PHET, กุล KUN, ยศ YOT. ร after a final is silent.
+			wasFinal := prevFinal
+			prevFinal = true
+			if r == 'ร' && wasFinal {
+				continue
+			}
+			if f, ok := thaiFinals[r]; ok {
+				out = append(out, f)
+				continue
+			}
+			out = append(out, r)
+			continue
+		}
+		prevFinal = false
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// khmerGeminates writes a consonant doubled with the coeng (ណ្ណ in វណ្ណា,
+// VANNA) once.
+func khmerGeminates(s string) string {
+	if !strings.ContainsRune(s, 0x17D2) {
+		return s
+	}
+	in := []rune(s)
+	out := make([]rune, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		if in[i] == 0x17D2 && i > 0 && i+1 < len(in) && in[i+1] == in[i-1] {
+			i++
+			continue
+		}
+		out = append(out, in[i])
+	}
+	return string(out)
+}
+
+// burmeseMedialH moves the medial ှ before its consonant: it is spoken
+// and romanised first (လှ HLA, မှ HMA).
+func burmeseMedialH(s string) string {
+	if !strings.ContainsRune(s, 'ှ') {
+		return s
+	}
+	in := []rune(s)
+	for i := 1; i < len(in); i++ {
+		if in[i] == 'ှ' && unicode.Is(unicode.Myanmar, in[i-1]) {
+			in[i-1], in[i] = in[i], in[i-1]
+		}
+	}
+	return string(in)
 }

@@ -10,7 +10,8 @@ import (
 // ignored) that survives the differences between romanisations of the
 // same name: vowels, H and the semivowels Y and W are dropped (Thai and
 // Burmese scripts leave vowels implicit; THEIN, TEIN and THIN are one
-// name), aspirated and plain consonants merge (PH/P/B, TH/T/D, KH/K/G,
+// name), V and W are dropped too (ວົງສາ is VONGSA or WONGSA), aspirated
+// and plain consonants merge (PH/P/B, TH/T/D, KH/K/G,
 // CH/J/ZH/Q/C, SH/S/X/Z), L and R merge, and runs of one class collapse.
 // A name that starts with a vowel keeps a leading "A".
 func Skeleton(s string) string {
@@ -28,8 +29,10 @@ func Skeleton(s string) string {
 		}
 		class := byte(0)
 		switch c {
-		case 'A', 'E', 'I', 'O', 'U', 'Y', 'W', 'H':
-			if first && c != 'H' && c != 'Y' && c != 'W' {
+		case 'A', 'E', 'I', 'O', 'U', 'Y', 'W', 'V', 'H':
+			// V and W are one sound in Lao, Thai and Khmer names (ວົງສາ is
+			// VONGSA or WONGSA) and mostly a glide: dropped like vowels.
+			if first && c != 'H' && c != 'Y' && c != 'W' && c != 'V' {
 				class = 'A'
 			}
 		case 'B', 'P':
@@ -37,7 +40,7 @@ func Skeleton(s string) string {
 			if c == 'P' && next == 'H' {
 				class = 'F'
 			}
-		case 'F', 'V':
+		case 'F':
 			class = 'F'
 		case 'D', 'T':
 			class = 'T'
