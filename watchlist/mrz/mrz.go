@@ -608,8 +608,10 @@ func (p *parser) parseName(l layout) {
 	}
 	p.doc.Surname = strings.Join(strings.Fields(strings.ReplaceAll(surname, "<", " ")), " ")
 	p.doc.GivenNames = strings.Join(strings.Fields(strings.ReplaceAll(given, "<", " ")), " ")
-	if p.doc.Surname == "" {
-		p.fail(FieldName, "the primary identifier (surname) is empty")
+	// An empty primary identifier is allowed: names without a surname
+	// (Burmese, many Indonesian names) are written as "<<GIVEN<NAMES".
+	if p.doc.Surname == "" && p.doc.GivenNames == "" {
+		p.fail(FieldName, "the name is empty")
 	}
 }
 

@@ -311,6 +311,22 @@ func TestNameTruncation(t *testing.T) {
 	}
 }
 
+func TestNameWithoutSurname(t *testing.T) {
+	m := Compose(TD3, Fields{IssuingState: "MMR", GivenNames: "AUNG SAN SUU KYI", DocumentNumber: "MA1234567",
+		Nationality: "MMR", BirthDate: date(1945, 6, 19), Sex: "F", ExpiryDate: date(2030, 1, 1)})
+	if !strings.HasPrefix(m, "P<MMR<<AUNG<SAN<SUU<KYI<") {
+		t.Fatalf("composed %q", m)
+	}
+	got := Parse(m, refDate)
+	if !got.Valid || got.Surname != "" || got.GivenNames != "AUNG SAN SUU KYI" {
+		t.Errorf("%+v", got)
+	}
+	empty := Parse(strings.Replace(m, "AUNG<SAN<SUU<KYI", "<<<<<<<<<<<<<<<<", 1), refDate)
+	if empty.Valid {
+		t.Error("an empty name is valid")
+	}
+}
+
 func TestSplitDocuments(t *testing.T) {
 	docs := SplitDocuments("A\nB\n\n\r\nC\nD\nE\n")
 	if len(docs) != 2 || docs[0] != "A\nB" || docs[1] != "C\nD\nE" {
