@@ -25,6 +25,9 @@ type RecallReport struct {
 	FalseAlarmsNoBirth int
 	ReachedStore       int
 	KeysPerInnocent    float64
+	// PassingFamilies counts, per key family, the innocent travellers
+	// whose key of that family passed the bloom filters.
+	PassingFamilies map[string]int
 }
 
 // Ratio is a count out of a total.
@@ -42,7 +45,7 @@ func (r Ratio) Value() float64 {
 // alerts among the first alerts of g (name matches without their document,
 // document alerts with it), and innocent travellers, to e.
 func MeasureRecall(e *watchlist.Engine, g *Generator, alerts, samples, innocents int, on time.Time) (RecallReport, error) {
-	rep := RecallReport{Alerts: alerts, PerVariant: map[Variant]Ratio{}, Innocent: innocents}
+	rep := RecallReport{Alerts: alerts, PerVariant: map[Variant]Ratio{}, Innocent: innocents, PassingFamilies: map[string]int{}}
 	step := max(alerts/samples, 1)
 	for _, v := range Variants {
 		for i := 0; i < alerts; i += step {
@@ -93,6 +96,13 @@ func MeasureRecall(e *watchlist.Engine, g *Generator, alerts, samples, innocents
 		keys += total
 		if passing > 0 {
 			rep.ReachedStore++
+			seen := map[string]bool{}
+			for _, f := range e.PassingFamilies(p) {
+				if !seen[f] {
+					seen[f] = true
+					rep.PassingFamilies[f]++
+				}
+			}
 		}
 		hits, err := e.Check(p, on)
 		if err != nil {
@@ -135,5 +145,13 @@ func (r RecallReport) Markdown() string {
 	per := func(n int) float64 { return 10000 * float64(n) / float64(max(r.Innocent, 1)) }
 	fmt.Fprintf(&b, "\n%d innocent travellers: %.1f false alarms per 10,000 (%.1f of them exact namesakes of alerts without a birth date); %.2f%% reached the store past the bloom filters; %.1f blocking keys each.\n",
 		r.Innocent, per(r.FalseAlarms), per(r.FalseAlarmsNoBirth), 100*float64(r.ReachedStore)/float64(max(r.Innocent, 1)), r.KeysPerInnocent)
+	fams := make([]string, 0, len(r.PassingFamilies))
+	for f := range r.PassingFamilies {
+		fams = append(fams, f)
+	}
+	sort.Strings(fams)
+	for _, f := range fams {
+		fmt.Fprintf(&b, "- key family %s let %.2f%% of innocent travellers through\n", f, 100*float64(r.PassingFamilies[f])/float64(max(r.Innocent, 1)))
+	}
 	return b.String()
 }

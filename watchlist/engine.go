@@ -96,7 +96,7 @@ func (e *Engine) Rebuild() error {
 
 func (e *Engine) rebuildLocked() error {
 	start := time.Now()
-	f := newFilterSet(uint(max(e.counts.dated, 0)), uint(max(e.counts.undated, 0)), e.cfg.FalsePositiveRate)
+	f := newFilterSet(uint(max(e.counts.dated, 0)), uint(max(e.counts.coarse, 0)), e.cfg.FalsePositiveRate)
 	var n indexCounts
 	err := forEachIndexKey(e.db, func(k key) {
 		f.add(k)
@@ -116,7 +116,7 @@ func (e *Engine) rebuildLocked() error {
 		f = nil
 		return e.rebuildLocked()
 	}
-	f.builtKeys = uint(n.dated + n.undated)
+	f.builtKeys = uint(n.dated + n.coarse)
 	e.filters.Store(f)
 	e.log.Info("bloom filters built", "keys", f.builtKeys, "bytes", f.bytes(), "took", time.Since(start))
 	return nil
@@ -327,7 +327,7 @@ func (e *Engine) ForEachAlert(ctx context.Context, fn func(Alert) error) error {
 // Stats describes the engine's state.
 type Stats struct {
 	IndexKeys     int64 `json:"index_keys"`
-	UndatedKeys   int64 `json:"undated_keys"`
+	CoarseKeys    int64 `json:"coarse_keys"`
 	BloomBytes    uint  `json:"bloom_bytes"`
 	BloomDelta    uint  `json:"bloom_delta_keys"`
 	BloomStale    uint  `json:"bloom_stale_keys"`
@@ -340,7 +340,7 @@ func (e *Engine) Stats() Stats {
 	e.writeMu.Lock()
 	c := e.counts
 	e.writeMu.Unlock()
-	return Stats{IndexKeys: c.dated + c.undated, UndatedKeys: c.undated, BloomBytes: f.bytes(),
+	return Stats{IndexKeys: c.dated + c.coarse, CoarseKeys: c.coarse, BloomBytes: f.bytes(),
 		BloomDelta: f.deltaKeys, BloomStale: f.stale, BloomBuiltFor: f.builtKeys}
 }
 

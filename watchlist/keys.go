@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,18 +16,25 @@ import (
 // own. The families (DESIGN.md explains why each exists):
 const (
 	famDocument = 'D' // OCR-normalised document number
-	famLetters  = 'L' // the letters of the whole name, sorted, + birth year
-	famPair     = 'S' // skeletons of surname and given names, as a sorted pair, + birth year
-	famWhole    = 'W' // skeleton of the whole name in one order, + birth year
+	famPair     = 'S' // skeletons of surname and given names, as a sorted pair, + birth period
+	famWhole    = 'W' // skeleton of the whole name in one order, + birth period
 	famPartDate = 'P' // the exact letters of one name part + full birth date
+	famLetters  = 'L' // the letters of the whole name, sorted, + birth year: coarse-dated alerts only
 )
 
-// key is one blocking key. undated keys belong to alerts without a birth
-// year; they live in their own (small) filter, see prefilter.
+// coarseSkeletonClasses is the shortest whole-name skeleton that keys a
+// coarse-dated alert: shorter skeletons with only a year (or no date)
+// would send a third of innocent travellers to the store.
+const coarseSkeletonClasses = 5
+
+// key is one blocking key. coarse keys belong to alerts whose birth date
+// is only a year, or unknown: few alerts, in their own small filter (see
+// prefilter), so that the traveller's look-ups for them stay in the CPU
+// cache.
 type key struct {
-	hash    uint64
-	fam     byte
-	undated bool
+	hash   uint64
+	fam    byte
+	coarse bool
 }
 
 // ocrClass maps characters an OCR reader confuses to one representative,
@@ -79,47 +87,67 @@ func sortedPair(a, b string) (string, string) {
 	return a, b
 }
 
-// nameKeys returns the name keys of one reading n for a birth date given
-// as year (0 when unknown) and full date ("" unless complete). years lists
-// the birth years to key under (the traveller side widens it by the year
-// tolerance).
-func nameKeys(n names.Name, years []int, fullDate string, add func(key)) {
-	full := strings.Join(append(append([]string{}, n.Surname...), n.Given...), "")
-	letters := sortedLetters(full)
+// birthPeriod is the birth year and month a skeleton key is made with:
+// "2015-03"; "2015" when the month is unknown; "*" when the year is.
+func birthPeriod(year, month int) string {
+	switch {
+	case year == 0:
+		return "*"
+	case month == 0:
+		return strconv.Itoa(year)
+	}
+	return fmt.Sprintf("%04d-%02d", year, month)
+}
+
+// skeletonKeys adds the name keys of one reading for one birth period.
+// Fine periods (year and month) get the pair and whole-name skeletons,
+// which survive typos and transliteration. Coarse ones (a year only, or
+// no date) get the exact letters, sorted (any order or split of the same
+// spelling), and the whole-name skeleton only when it is long enough to
+// be selective.
+func skeletonKeys(n names.Name, period string, coarse, bothOrders bool, add func(key)) {
+	if coarse {
+		letters := sortedLetters(strings.Join(append(append([]string{}, n.Surname...), n.Given...), ""))
+		add(key{hash: hashKey(famLetters, letters, period), fam: famLetters, coarse: true})
+	}
 	for _, sp := range n.Splits() {
-		ss, gs := names.Skeleton(sp.Surname), names.Skeleton(sp.Given)
-		p1, p2 := sortedPair(ss, gs)
-		w1, w2 := names.Skeleton(sp.Surname+sp.Given), names.Skeleton(sp.Given+sp.Surname)
-		for i, y := range years {
-			ys := "*"
-			if y > 0 {
-				ys = strconv.Itoa(y)
-			}
-			undated := y == 0
-			if i == 0 {
-				add(key{hash: hashKey(famLetters, letters, ys), fam: famLetters, undated: undated})
-				add(key{hash: hashKey(famWhole, w1, ys), fam: famWhole, undated: undated})
-				if w2 != w1 {
-					add(key{hash: hashKey(famWhole, w2, ys), fam: famWhole, undated: undated})
-				}
-			}
-			add(key{hash: hashKey(famPair, p1, p2, ys), fam: famPair, undated: undated})
+		w1 := names.Skeleton(sp.Surname + sp.Given)
+		if !coarse {
+			p1, p2 := sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
+			add(key{hash: hashKey(famPair, p1, p2, period), fam: famPair})
+		} else if len(w1) < coarseSkeletonClasses {
+			continue
 		}
-		if fullDate != "" {
-			// Exact letters, not the skeleton: Chinese surnames have
-			// skeletons of one class or none (WANG is N, WU is empty),
-			// while "YUAN" + a full birth date is selective.
-			for _, part := range []string{sp.Surname, sp.Given} {
-				if len(part) >= 2 {
-					add(key{hash: hashKey(famPartDate, part, fullDate), fam: famPartDate})
-				}
+		add(key{hash: hashKey(famWhole, w1, period), fam: famWhole, coarse: coarse})
+		if bothOrders {
+			add(key{hash: hashKey(famWhole, names.Skeleton(sp.Given+sp.Surname), period), fam: famWhole, coarse: coarse})
+		}
+	}
+}
+
+// partDateKeys adds the exact-part keys of one reading for a full birth
+// date. Exact letters, not skeletons: Chinese surnames have skeletons of
+// one class or none (WANG is N, WU is empty), while "YUAN" and a full
+// birth date are selective.
+func partDateKeys(n names.Name, fullDate string, add func(key)) {
+	for _, sp := range n.Splits() {
+		for _, part := range []string{sp.Surname, sp.Given} {
+			if len(part) >= 2 {
+				add(key{hash: hashKey(famPartDate, part, fullDate), fam: famPartDate})
 			}
 		}
 	}
 }
 
-// alertKeys returns the distinct blocking keys of an active alert.
+// alertKeys returns the distinct blocking keys of an alert.
 func alertKeys(a *Alert) []key {
+	rec := newMatchRecord(a)
+	return recordKeys(&rec)
+}
+
+// recordKeys returns the distinct blocking keys of an alert's match
+// record (the canonical readings are computed once, for both).
+func recordKeys(r *matchRecord) []key {
 	seen := map[key]bool{}
 	var out []key
 	add := func(k key) {
@@ -128,20 +156,18 @@ func alertKeys(a *Alert) []key {
 			out = append(out, k)
 		}
 	}
-	for _, d := range a.Documents {
-		if n := NormaliseDocumentNumber(d.Number); n != "" {
-			add(docKey(n))
+	for _, d := range r.documents {
+		if d.Number != "" {
+			add(docKey(d.Number))
 		}
 	}
-	if a.Person != nil {
-		year, _, day, _ := parsePartialDate(a.Person.BirthDate)
-		full := ""
-		if day > 0 {
-			full = a.Person.BirthDate
-		}
-		for _, pn := range a.Person.Names {
-			for _, n := range pn.readings() {
-				nameKeys(n, []int{year}, full, add)
+	for _, n := range r.names {
+		for _, rd := range n.readings {
+			// Both orders of the whole name: the alert's order may not be
+			// the passport's.
+			skeletonKeys(rd, birthPeriod(r.year, r.month), r.month == 0, true, add)
+			if r.day > 0 {
+				partDateKeys(rd, r.birthDate, add)
 			}
 		}
 	}

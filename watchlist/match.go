@@ -64,7 +64,7 @@ func (t *Traveller) validate(p *problems, prefix string) {
 }
 
 // maxProbeKeys bounds the keys of one traveller.
-const maxProbeKeys = 64
+const maxProbeKeys = 128
 
 // Probe is a traveller prepared for checking: canonical names and blocking
 // keys computed once. Checking a probe that passes no bloom filter
@@ -108,22 +108,35 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 	if len(p.readings) > 0 {
 		p.travellerNm = p.readings[0].Full()
 	}
-	full := ""
-	if p.day > 0 {
-		full = t.BirthDate
-	}
-	var years []int
-	if p.year > 0 {
-		years = append(years, p.year)
-		for d := 1; d <= e.cfg.YearTolerance; d++ {
-			years = append(years, p.year-d, p.year+d)
-		}
-	}
 	for _, n := range p.readings {
-		if len(years) > 0 {
-			nameKeys(n, years, full, add)
+		// Fine keys, in the large filter: year and month, widened by the
+		// year tolerance; every month when the document does not give it.
+		if p.year > 0 {
+			months := []int{p.month}
+			if p.month == 0 {
+				months = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+			}
+			for d := -e.cfg.YearTolerance; d <= e.cfg.YearTolerance; d++ {
+				for _, mo := range months {
+					period := birthPeriod(p.year+d, mo)
+					if d == 0 {
+						skeletonKeys(n, period, false, false, add)
+					} else {
+						for _, sp := range n.Splits() {
+							p1, p2 := sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
+							add(key{hash: hashKey(famPair, p1, p2, period), fam: famPair})
+						}
+					}
+				}
+			}
+			if p.day > 0 {
+				partDateKeys(n, t.BirthDate, add)
+			}
+			// Coarse keys, in the small filter: alerts with a birth year only.
+			skeletonKeys(n, birthPeriod(p.year, 0), true, false, add)
 		}
-		nameKeys(n, []int{0}, "", add) // alerts without a birth year
+		// Alerts without a birth date.
+		skeletonKeys(n, birthPeriod(0, 0), true, false, add)
 	}
 	return p, nil
 }
@@ -187,20 +200,29 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 	var hits []Hit
 	err := e.db.View(func(txn *badger.Txn) error {
 		ids := map[string]struct{}{}
-		for _, k := range keys {
-			candidates(txn, k, ids)
-		}
+		candidates(txn, keys, ids)
 		for id := range ids {
+			rec, found, err := getMatchRecord(txn, id)
+			if err != nil {
+				return err
+			}
+			if !found || !rec.activeOn(on) {
+				continue
+			}
+			h, ok := e.score(p, &rec)
+			if !ok {
+				continue
+			}
+			// A hit: now read the alert itself, for the officer.
 			a, found, err := getAlert(txn, id)
 			if err != nil {
 				return err
 			}
-			if !found || !a.activeOn(on) {
+			if !found {
 				continue
 			}
-			if h, ok := e.score(p, &a); ok {
-				hits = append(hits, h)
-			}
+			h.Instructions, h.Owner, h.Alert = a.Instructions, a.Owner, &a
+			hits = append(hits, h)
 		}
 		return nil
 	})
@@ -211,16 +233,6 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 		return hits[i].AlertID < hits[j].AlertID
 	})
 	return hits, err
-}
-
-func (a *Alert) activeOn(on time.Time) bool {
-	if a.Status == StatusClosed {
-		return false
-	}
-	if a.ValidUntil != "" && on.Format(time.DateOnly) > a.ValidUntil {
-		return false
-	}
-	return true
 }
 
 // Score weights of a name-based hit; a document hit scores docScore.
@@ -242,35 +254,34 @@ const (
 	phoneticMinJW      = 0.60
 )
 
-func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
-	h := Hit{AlertID: a.ID, Category: a.Category, Action: a.Action, Instructions: a.Instructions, Owner: a.Owner, Alert: a}
+func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
+	h := Hit{AlertID: a.id, Category: a.category, Action: a.action}
 	docHit := false
 	if p.docNumber != "" {
-		for _, d := range a.Documents {
-			n := NormaliseDocumentNumber(d.Number)
+		for _, d := range a.documents {
 			if p.docCountry != "" && d.Country != "" && p.docCountry != d.Country {
 				continue
 			}
-			if n == p.docNumber {
+			if d.Number == p.docNumber {
 				h.Explain.Document = "exact"
 				docHit = true
 				break
 			}
-			if ocrNormalise(n) == ocrNormalise(p.docNumber) {
+			if ocrNormalise(d.Number) == ocrNormalise(p.docNumber) {
 				h.Explain.Document = "equal after OCR normalisation"
 				docHit = true
 			}
 		}
 	}
 	nameScore := 0.0
-	if a.Person != nil {
-		agree := bestName(p, a.Person)
+	if a.hasPerson {
+		agree := bestName(p, a.names)
 		if agree != nil {
 			h.Explain.Name = agree
 		}
-		birth, birthNote := compareBirth(p, a.Person.BirthDate)
-		sex, sexNote := compareSex(p.traveller.Sex, a.Person.Sex)
-		nat, natNote := compareNationality(p.traveller.Nationality, a.Person.Nationalities)
+		birth, birthNote := compareBirth(p, a.birthDate)
+		sex, sexNote := compareSex(p.traveller.Sex, a.sex)
+		nat, natNote := compareNationality(p.traveller.Nationality, a.nationalities)
 		h.Explain.BirthDate, h.Explain.Sex, h.Explain.Nationality = birthNote, sexNote, natNote
 		gate := e.cfg.NameThreshold
 		if agree != nil && agree.transliterated {
@@ -281,7 +292,7 @@ func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
 		}
 	}
 	switch {
-	case docHit && a.Person == nil:
+	case docHit && !a.hasPerson:
 		h.Score = 1
 	case docHit:
 		h.Score = max(docScore, nameScore)
@@ -294,7 +305,7 @@ func (e *Engine) score(p *Probe, a *Alert) (Hit, bool) {
 
 // bestName compares every reading of the traveller's name with every
 // reading of every alert name and keeps the best agreement.
-func bestName(p *Probe, person *Person) *NameAgreement {
+func bestName(p *Probe, alertNames []recName) *NameAgreement {
 	var best *NameAgreement
 	for _, tn := range p.readings {
 		tSur := strings.Join(tn.Surname, "")
@@ -303,12 +314,9 @@ func bestName(p *Probe, person *Person) *NameAgreement {
 		tRev := tGiv + tSur
 		tLetters := sortedLetters(tFull)
 		tSkel := names.Skeleton(tFull)
-		for _, pn := range person.Names {
-			written := pn.Full
-			if written == "" {
-				written = strings.TrimSpace(pn.Surname + " " + pn.Given)
-			}
-			for _, an := range pn.readings() {
+		for _, pn := range alertNames {
+			written := strings.TrimSpace(pn.written)
+			for _, an := range pn.readings {
 				for _, sp := range an.Splits() {
 					aFull := sp.Surname + sp.Given
 					var sim float64
@@ -398,6 +406,24 @@ func compareNationality(t string, a []string) (float64, string) {
 		}
 	}
 	return 0, "differs"
+}
+
+// PassingFamilies names the key families of the probe that pass the bloom
+// filters ("S", "W", "P", "D"; "coarse S" for the small filter); for
+// measurements.
+func (e *Engine) PassingFamilies(p *Probe) []string {
+	f := e.filters.Load()
+	var out []string
+	for i := 0; i < p.n; i++ {
+		if f.mayContain(p.keys[i]) {
+			name := string(p.keys[i].fam)
+			if p.keys[i].coarse {
+				name = "coarse " + name
+			}
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Keys returns how many blocking keys the probe has and how many of them

@@ -13,30 +13,30 @@ import (
 // readers never take a lock.
 //
 //   - dated holds the keys of alerts with a birth year: nearly all of them.
-//   - undated holds the keys of alerts without one; it is small and stays
+//   - coarse holds the keys of alerts without one; it is small and stays
 //     in the CPU cache.
-//   - delta holds the keys added since dated and undated were built; it is
+//   - delta holds the keys added since dated and coarse were built; it is
 //     merged into them (by a rebuild) when it grows.
 //
 // Bloom filters cannot forget: keys of closed or changed alerts stay until
 // the next rebuild (stale counts them); they only cost a wasted look-up.
 type filterSet struct {
-	dated, undated, delta *bloom.BloomFilter
-	deltaKeys             uint
-	deltaCap              uint
-	builtKeys             uint
-	stale                 uint
-	fpRate                float64
+	dated, coarse, delta *bloom.BloomFilter
+	deltaKeys            uint
+	deltaCap             uint
+	builtKeys            uint
+	stale                uint
+	fpRate               float64
 }
 
 const minDeltaCap = 1 << 16
 
-func newFilterSet(dated, undated uint, fpRate float64) *filterSet {
-	built := dated + undated
+func newFilterSet(dated, coarse uint, fpRate float64) *filterSet {
+	built := dated + coarse
 	dc := max(minDeltaCap, built/8)
 	return &filterSet{
 		dated:     bloom.NewWithEstimates(max(dated, 1024), fpRate),
-		undated:   bloom.NewWithEstimates(max(undated, 1024), fpRate),
+		coarse:    bloom.NewWithEstimates(max(coarse, 1024), fpRate),
 		delta:     bloom.NewWithEstimates(dc, fpRate),
 		deltaCap:  dc,
 		builtKeys: built,
@@ -48,8 +48,8 @@ func newFilterSet(dated, undated uint, fpRate float64) *filterSet {
 func (f *filterSet) add(k key) {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
-	if k.undated {
-		f.undated.Add(b[:])
+	if k.coarse {
+		f.coarse.Add(b[:])
 	} else {
 		f.dated.Add(b[:])
 	}
@@ -60,8 +60,8 @@ func (f *filterSet) mayContain(k key) bool {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
 	main := f.dated
-	if k.undated {
-		main = f.undated
+	if k.coarse {
+		main = f.coarse
 	}
 	if main.Test(b[:]) {
 		return true
@@ -89,5 +89,5 @@ func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, full 
 
 // bytes is the memory the filters hold.
 func (f *filterSet) bytes() uint {
-	return (f.dated.Cap() + f.undated.Cap() + f.delta.Cap()) / 8
+	return (f.dated.Cap() + f.coarse.Cap() + f.delta.Cap()) / 8
 }

@@ -13,8 +13,9 @@ import (
 //
 //	'a' id                        -> alert JSON
 //	'k' id                        -> the alert's index keys, 9 bytes each (family, hash)
+//	'm' id                        -> the alert's match record (matchrec.go)
 //	'x' family hash(8) id         -> (empty) blocking-key index
-//	'c' "count"                   -> number of index entries, dated and undated (derived, for sizing)
+//	'c' "count"                   -> number of index entries, dated and coarse (derived, for sizing)
 //	'h' ...                       -> crossing history, see history.go
 const (
 	tagAlert     = 'a'
@@ -30,8 +31,8 @@ func alertKey(id string) []byte { return append([]byte{tagAlert}, id...) }
 func indexKey(k key, id string) []byte {
 	b := make([]byte, 0, 11+len(id))
 	b = append(b, tagIndex, k.fam)
-	if k.undated {
-		b[1] |= 0x80 // undated keys of the same family sort apart
+	if k.coarse {
+		b[1] |= 0x80 // coarse keys of the same family sort apart
 	}
 	b = binary.BigEndian.AppendUint64(b, k.hash)
 	return append(b, id...)
@@ -40,15 +41,15 @@ func indexKey(k key, id string) []byte {
 func indexPrefix(k key) []byte {
 	b := make([]byte, 0, 10)
 	b = append(b, tagIndex, k.fam)
-	if k.undated {
+	if k.coarse {
 		b[1] |= 0x80
 	}
 	return binary.BigEndian.AppendUint64(b, k.hash)
 }
 
-// indexCounts is the number of dated and undated index entries, kept in
+// indexCounts is the number of dated and coarse index entries, kept in
 // the store so that the bloom filters can be sized before they are built.
-type indexCounts struct{ dated, undated int64 }
+type indexCounts struct{ dated, coarse int64 }
 
 func readCounts(txn *badger.Txn) (indexCounts, error) {
 	item, err := txn.Get(metaIndexCount)
@@ -64,7 +65,7 @@ func readCounts(txn *badger.Txn) (indexCounts, error) {
 			return fmt.Errorf("index count record is %d bytes, want 16", len(v))
 		}
 		c.dated = int64(binary.BigEndian.Uint64(v))
-		c.undated = int64(binary.BigEndian.Uint64(v[8:]))
+		c.coarse = int64(binary.BigEndian.Uint64(v[8:]))
 		return nil
 	})
 	return c, err
@@ -72,7 +73,7 @@ func readCounts(txn *badger.Txn) (indexCounts, error) {
 
 func writeCounts(txn *badger.Txn, c indexCounts) error {
 	v := binary.BigEndian.AppendUint64(nil, uint64(c.dated))
-	v = binary.BigEndian.AppendUint64(v, uint64(c.undated))
+	v = binary.BigEndian.AppendUint64(v, uint64(c.coarse))
 	return txn.Set(metaIndexCount, v)
 }
 
@@ -101,9 +102,10 @@ type writeResult struct {
 // preparedAlert is an alert validated, encoded and keyed outside the write
 // lock (in parallel), ready for putAlert.
 type preparedAlert struct {
-	id   string
-	json []byte
-	keys []key // nil for a closed alert: it is not indexed
+	id    string
+	json  []byte
+	match []byte
+	keys  []key // nil for a closed alert: it is not indexed
 }
 
 func prepareAlert(a *Alert) (preparedAlert, error) {
@@ -111,9 +113,10 @@ func prepareAlert(a *Alert) (preparedAlert, error) {
 	if err != nil {
 		return preparedAlert{}, err
 	}
-	p := preparedAlert{id: a.ID, json: v}
+	rec := newMatchRecord(a)
+	p := preparedAlert{id: a.ID, json: v, match: rec.encode()}
 	if a.Status != StatusClosed {
-		p.keys = alertKeys(a)
+		p.keys = recordKeys(&rec)
 	}
 	return p, nil
 }
@@ -122,7 +125,7 @@ func encodeKeys(keys []key) []byte {
 	b := make([]byte, 0, 9*len(keys))
 	for _, k := range keys {
 		fam := k.fam
-		if k.undated {
+		if k.coarse {
 			fam |= 0x80
 		}
 		b = append(b, fam)
@@ -137,7 +140,7 @@ func decodeKeys(b []byte) ([]key, error) {
 	}
 	out := make([]key, 0, len(b)/9)
 	for i := 0; i < len(b); i += 9 {
-		out = append(out, key{fam: b[i] &^ 0x80, undated: b[i]&0x80 != 0, hash: binary.BigEndian.Uint64(b[i+1 : i+9])})
+		out = append(out, key{fam: b[i] &^ 0x80, coarse: b[i]&0x80 != 0, hash: binary.BigEndian.Uint64(b[i+1 : i+9])})
 	}
 	return out, nil
 }
@@ -194,25 +197,51 @@ func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *write
 	} else if err := txn.Set(kk, encodeKeys(p.keys)); err != nil {
 		return err
 	}
+	if err := txn.Set(append([]byte{tagMatch}, p.id...), p.match); err != nil {
+		return err
+	}
 	return txn.Set(alertKey(p.id), p.json)
 }
 
+// getMatchRecord reads the match record of alert id.
+func getMatchRecord(txn *badger.Txn, id string) (matchRecord, bool, error) {
+	item, err := txn.Get(append([]byte{tagMatch}, id...))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return matchRecord{}, false, nil
+	}
+	if err != nil {
+		return matchRecord{}, false, err
+	}
+	var m matchRecord
+	err = item.Value(func(v []byte) error {
+		var derr error
+		m, derr = decodeMatchRecord(id, v)
+		return derr
+	})
+	if err != nil {
+		return matchRecord{}, false, fmt.Errorf("match record of %s: %w", id, err)
+	}
+	return m, true, nil
+}
+
 func (c *indexCounts) add(k key, n int64) {
-	if k.undated {
-		c.undated += n
+	if k.coarse {
+		c.coarse += n
 	} else {
 		c.dated += n
 	}
 }
 
-// candidates returns the IDs of the alerts indexed under k.
-func candidates(txn *badger.Txn, k key, into map[string]struct{}) {
-	prefix := indexPrefix(k)
-	opts := badger.IteratorOptions{PrefetchValues: false, Prefix: prefix}
-	it := txn.NewIterator(opts)
+// candidates adds to into the IDs of the alerts indexed under each key,
+// with one iterator for all of them.
+func candidates(txn *badger.Txn, keys []key, into map[string]struct{}) {
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
 	defer it.Close()
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-		into[string(it.Item().Key()[len(prefix):])] = struct{}{}
+	for _, k := range keys {
+		prefix := indexPrefix(k)
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			into[string(it.Item().Key()[len(prefix):])] = struct{}{}
+		}
 	}
 }
 
@@ -228,7 +257,7 @@ func forEachIndexKey(db *badger.DB, fn func(k key)) error {
 			if len(b) < 10 {
 				return fmt.Errorf("index key of %d bytes", len(b))
 			}
-			fn(key{fam: b[1] &^ 0x80, undated: b[1]&0x80 != 0, hash: binary.BigEndian.Uint64(b[2:10])})
+			fn(key{fam: b[1] &^ 0x80, coarse: b[1]&0x80 != 0, hash: binary.BigEndian.Uint64(b[2:10])})
 		}
 		return nil
 	})

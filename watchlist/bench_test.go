@@ -1,0 +1,337 @@
+package watchlist_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bits-and-blooms/bloom/v3"
+
+	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// Benchmarks run against generated watchlists of the sizes in
+// CROSSGUARD_BENCH_ALERTS (comma-separated; default 100000). A store is
+// built once and kept in CROSSGUARD_BENCH_DIR (default the temp
+// directory), so that a 10-million-alert store is loaded once, not at
+// every run. See BENCHMARKS.md for the commands and figures.
+
+var benchNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+const benchSeed = 1122
+
+// storeFormat names the layout of the cached benchmark stores; bump it
+// when keys or records change so that old stores are not reused.
+const storeFormat = 3
+
+func benchSizes(b *testing.B) []int {
+	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")
+	if env == "" {
+		env = "100000"
+	}
+	var out []int
+	for _, s := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1000 {
+			b.Fatalf("CROSSGUARD_BENCH_ALERTS: %q is not a size of at least 1000", s)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+var (
+	benchMu      sync.Mutex
+	benchEngines = map[int]*watchlist.Engine{}
+)
+
+func benchConfig(dir string) watchlist.Config {
+	cfg := watchlist.DefaultConfig(dir)
+	cfg.HistoryKey = []byte("bench-history-key-0123456789abcdef")
+	return cfg
+}
+
+func benchDir(n int) string {
+	root := os.Getenv("CROSSGUARD_BENCH_DIR")
+	if root == "" {
+		root = filepath.Join(os.TempDir(), "crossguard-bench")
+	}
+	return filepath.Join(root, fmt.Sprintf("alerts-%d-seed-%d-format-%d", n, benchSeed, storeFormat))
+}
+
+// benchEngine opens (building it the first time) the store of n
+// generated alerts.
+func benchEngine(b *testing.B, n int) *watchlist.Engine {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if e, ok := benchEngines[n]; ok {
+		return e
+	}
+	dir := benchDir(n)
+	marker := filepath.Join(dir, "COMPLETE")
+	if _, err := os.Stat(marker); err != nil {
+		os.RemoveAll(dir)
+		e, err := watchlist.Open(benchConfig(dir))
+		if err != nil {
+			b.Fatal(err)
+		}
+		g := testbench.NewGenerator(benchSeed, benchNow)
+		start := time.Now()
+		const batch = 5000
+		for from := 0; from < n; from += batch {
+			if err := e.Upsert(g.Alerts(from, min(from+batch, n))...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("built a store of %d alerts in %s", n, time.Since(start))
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(marker, nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e, err := watchlist.Open(benchConfig(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchEngines[n] = e
+	return e
+}
+
+// innocentProbes returns probes of innocent travellers: all of them, or
+// only those that pass no bloom filter (the common case the prefilter is
+// for).
+func innocentProbes(b *testing.B, e *watchlist.Engine, count int, onlyBloomNegative bool) []*watchlist.Probe {
+	g := testbench.NewGenerator(benchSeed+1, benchNow)
+	var out []*watchlist.Probe
+	for tries := 0; len(out) < count && tries < 50*count; tries++ {
+		id := g.Traveller(0, 80)
+		p, err := e.NewProbe(g.Member(id).Traveller)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, passing := e.Keys(p); onlyBloomNegative && passing > 0 {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// BenchmarkBloomBaseline is the yardstick: one bare bloom.Test of one key
+// in a filter as large as the store's, at the same false-positive rate.
+func BenchmarkBloomBaseline(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
+			keys := uint(benchEngine(b, n).Stats().IndexKeys)
+			f := bloom.NewWithEstimates(keys, 0.001)
+			r := rand.New(rand.NewPCG(1, 2))
+			var buf [8]byte
+			for i := uint(0); i < keys; i++ {
+				binary.LittleEndian.PutUint64(buf[:], r.Uint64())
+				f.Add(buf[:])
+			}
+			probes := make([][8]byte, 4096)
+			for i := range probes {
+				binary.LittleEndian.PutUint64(probes[i][:], r.Uint64())
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			hits := 0
+			for i := 0; i < b.N; i++ {
+				if f.Test(probes[i&4095][:]) {
+					hits++
+				}
+			}
+			_ = hits
+		})
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		e := benchEngine(b, n)
+		cases := []struct {
+			name   string
+			probes func() []*watchlist.Probe
+		}{
+			// The common case: an innocent traveller answered from memory.
+			{"innocent-bloom-negative", func() []*watchlist.Probe { return innocentProbes(b, e, 4096, true) }},
+			// Innocent travellers as they come, some reaching the store.
+			{"innocent-any", func() []*watchlist.Probe { return innocentProbes(b, e, 4096, false) }},
+			// Innocent travellers whose keys pass a bloom filter: the store
+			// is read and nothing hits (namesakes, false positives).
+			{"innocent-store", func() []*watchlist.Probe {
+				var out []*watchlist.Probe
+				for _, p := range innocentProbes(b, e, 20000, false) {
+					if _, passing := e.Keys(p); passing > 0 {
+						if hits, _ := e.Check(p, benchNow); len(hits) == 0 {
+							out = append(out, p)
+						}
+					}
+				}
+				return out
+			}},
+			// Travellers who match an alert by name: the store path.
+			{"store-true-match", func() []*watchlist.Probe {
+				g := testbench.NewGenerator(benchSeed, benchNow)
+				var out []*watchlist.Probe
+				for i := 0; len(out) < 1024 && i < n; i += max(n/4096, 1) {
+					if g.Alert(i).Person == nil {
+						continue
+					}
+					m := g.Presented(i, testbench.VariantExact)
+					m.Document = nil
+					p, err := e.NewProbe(m.Traveller)
+					if err != nil {
+						b.Fatal(err)
+					}
+					out = append(out, p)
+				}
+				return out
+			}},
+		}
+		for _, c := range cases {
+			b.Run(fmt.Sprintf("%s/alerts=%d", c.name, n), func(b *testing.B) {
+				probes := c.probes()
+				if len(probes) == 0 {
+					b.Skip("no probes")
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := e.Check(probes[i%len(probes)], benchNow); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkNewProbe is the preparation of a traveller read from a
+// document: canonical names and blocking keys.
+func BenchmarkNewProbe(b *testing.B) {
+	e := benchEngine(b, benchSizes(b)[0])
+	g := testbench.NewGenerator(benchSeed+2, benchNow)
+	travellers := make([]watchlist.Traveller, 1024)
+	for i := range travellers {
+		travellers[i] = g.Member(g.Traveller(0, 80)).Traveller
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.NewProbe(travellers[i&1023]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkInspectFamilyOfFour inspects two parents and two children: four
+// probes, four checks, the rules and the escort history look-ups.
+func BenchmarkInspectFamilyOfFour(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
+			e := benchEngine(b, n)
+			g := testbench.NewGenerator(benchSeed+3, benchNow)
+			parties := make([]watchlist.Party, 0, 256)
+			for len(parties) < 256 {
+				p := g.Family(watchlist.Exit, benchNow)
+				if len(p.Travellers) >= 4 {
+					p.Travellers = p.Travellers[:4]
+					p.Relationships = p.Relationships[:4]
+					parties = append(parties, p)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := e.Inspect(parties[i&255]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBulkLoad upserts generated alerts in batches of 5,000 into a
+// fresh store; alerts/s is the figure.
+func BenchmarkBulkLoad(b *testing.B) {
+	e, err := watchlist.Open(benchConfig(b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	g := testbench.NewGenerator(benchSeed+4, benchNow)
+	const batch = 5000
+	alerts := g.Alerts(0, batch)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		for k := range alerts {
+			alerts[k].ID = fmt.Sprintf("B%010d", i*batch+k)
+		}
+		if err := e.Upsert(alerts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "alerts/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkOpen opens the store and rebuilds the bloom filters, and
+// reports the memory the open engine holds.
+func BenchmarkOpen(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
+			benchEngine(b, n) // make sure the store exists
+			benchMu.Lock()
+			if e := benchEngines[n]; e != nil {
+				e.Close()
+				delete(benchEngines, n)
+			}
+			benchMu.Unlock()
+			var heap, rss uint64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				e, err := watchlist.Open(benchConfig(benchDir(n)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				heap, rss = ms.HeapAlloc, residentBytes()
+				e.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(heap)/float64(1<<20)/(float64(n)/1e6), "heap-MiB/M-alerts")
+			b.ReportMetric(float64(rss)/float64(1<<20)/(float64(n)/1e6), "RSS-MiB/M-alerts")
+		})
+	}
+}
+
+// residentBytes reads the process's resident set from /proc (Linux).
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
+}
