@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test bench bench-10m lint fuzz build run
+.PHONY: test bench bench-1m bench-10m lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -20,5 +20,20 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./watchlist/mrz
 	$(GO) test -run=NONE -fuzz=FuzzCanonical -fuzztime=$(FUZZTIME) ./watchlist/names
 
+# Benchmarks of the watchlist engine at CROSSGUARD_BENCH_ALERTS alerts;
+# medians over BENCHCOUNT runs by benchstat. Stores are built once and kept
+# in $$TMPDIR/crossguard-bench (CROSSGUARD_BENCH_DIR).
+BENCHCOUNT ?= 6
+BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+CROSSGUARD_BENCH_ALERTS ?= 100000
+export CROSSGUARD_BENCH_ALERTS
+
 bench:
-	$(GO) test -run=NONE -bench=. -benchmem -benchtime=$(BENCHTIME) ./watchlist/...
+	$(GO) test -run=NONE -bench=. -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) -timeout=2h ./watchlist/ | tee bench-$(CROSSGUARD_BENCH_ALERTS).txt
+	$(BENCHSTAT) bench-$(CROSSGUARD_BENCH_ALERTS).txt
+
+bench-1m:
+	$(MAKE) bench CROSSGUARD_BENCH_ALERTS=1000000
+
+bench-10m:
+	$(MAKE) bench CROSSGUARD_BENCH_ALERTS=10000000 BENCHCOUNT=3

@@ -16,8 +16,8 @@ import (
 // own. The families (DESIGN.md explains why each exists):
 const (
 	famDocument = 'D' // OCR-normalised document number
-	famPair     = 'S' // skeletons of surname and given names, as a sorted pair, + birth period
-	famWhole    = 'W' // skeleton of the whole name in one order, + birth period
+	famPair     = 'S' // skeletons of surname and given names, as a sorted pair, + birth date (or year-month)
+	famWhole    = 'W' // skeleton of the whole name in one order, + birth date (or year-month)
 	famPartDate = 'P' // the exact letters of one name part + full birth date
 	famLetters  = 'L' // the letters of the whole name, sorted, + birth year: coarse-dated alerts only
 )
@@ -87,34 +87,44 @@ func sortedPair(a, b string) (string, string) {
 	return a, b
 }
 
-// birthPeriod is the birth year and month a skeleton key is made with:
-// "2015-03"; "2015" when the month is unknown; "*" when the year is.
-func birthPeriod(year, month int) string {
+// birthPeriod is the birth date a key is made with: "2015-03-09";
+// "2015-03" or "2015" when the day or month is unknown; "*" when the year
+// is.
+func birthPeriod(year, month, day int) string {
 	switch {
 	case year == 0:
 		return "*"
 	case month == 0:
 		return strconv.Itoa(year)
+	case day == 0:
+		return fmt.Sprintf("%04d-%02d", year, month)
 	}
-	return fmt.Sprintf("%04d-%02d", year, month)
+	return fmt.Sprintf("%04d-%02d-%02d", year, month, day)
+}
+
+// pairKey is the S key of one split for one period.
+func pairKey(sp names.Split, period string, coarse bool) key {
+	p1, p2 := sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
+	return key{hash: hashKey(famPair, p1, p2, period), fam: famPair, coarse: coarse}
 }
 
 // skeletonKeys adds the name keys of one reading for one birth period.
-// Fine periods (year and month) get the pair and whole-name skeletons,
-// which survive typos and transliteration. Coarse ones (a year only, or
-// no date) get the exact letters, sorted (any order or split of the same
+// A full date or a year and month gets the pair and whole-name skeletons,
+// which survive typos and transliteration (a full date in the fine
+// filter; a year and month, rarer, in the coarse one). A year only, or no
+// date, gets the exact letters, sorted (any order or split of the same
 // spelling), and the whole-name skeleton only when it is long enough to
 // be selective.
 func skeletonKeys(n names.Name, period string, coarse, bothOrders bool, add func(key)) {
-	if coarse {
+	lettersOnly := len(period) <= 4 // "2015" or "*"
+	if lettersOnly {
 		letters := sortedLetters(strings.Join(append(append([]string{}, n.Surname...), n.Given...), ""))
 		add(key{hash: hashKey(famLetters, letters, period), fam: famLetters, coarse: true})
 	}
 	for _, sp := range n.Splits() {
 		w1 := names.Skeleton(sp.Surname + sp.Given)
-		if !coarse {
-			p1, p2 := sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
-			add(key{hash: hashKey(famPair, p1, p2, period), fam: famPair})
+		if !lettersOnly {
+			add(pairKey(sp, period, coarse))
 		} else if len(w1) < coarseSkeletonClasses {
 			continue
 		}
@@ -165,7 +175,10 @@ func recordKeys(r *matchRecord) []key {
 		for _, rd := range n.readings {
 			// Both orders of the whole name: the alert's order may not be
 			// the passport's.
-			skeletonKeys(rd, birthPeriod(r.year, r.month), r.month == 0, true, add)
+			// Only an alert with a full birth date goes to the fine
+			// filter: a name hit on it needs the day to agree (see
+			// compareBirth), so its keys carry the whole date.
+			skeletonKeys(rd, birthPeriod(r.year, r.month, r.day), r.day == 0, true, add)
 			if r.day > 0 {
 				partDateKeys(rd, r.birthDate, add)
 			}

@@ -109,36 +109,51 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 		p.travellerNm = p.readings[0].Full()
 	}
 	for _, n := range p.readings {
-		// Fine keys, in the large filter: year and month, widened by the
-		// year tolerance; every month when the document does not give it.
-		if p.year > 0 {
-			months := []int{p.month}
-			if p.month == 0 {
-				months = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
-			}
-			for d := -e.cfg.YearTolerance; d <= e.cfg.YearTolerance; d++ {
-				for _, mo := range months {
-					period := birthPeriod(p.year+d, mo)
-					if d == 0 {
-						skeletonKeys(n, period, false, false, add)
-					} else {
-						for _, sp := range n.Splits() {
-							p1, p2 := sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
-							add(key{hash: hashKey(famPair, p1, p2, period), fam: famPair})
-						}
-					}
-				}
-			}
-			if p.day > 0 {
-				partDateKeys(n, t.BirthDate, add)
-			}
-			// Coarse keys, in the small filter: alerts with a birth year only.
-			skeletonKeys(n, birthPeriod(p.year, 0), true, false, add)
-		}
-		// Alerts without a birth date.
-		skeletonKeys(n, birthPeriod(0, 0), true, false, add)
+		e.travellerNameKeys(p, n, add)
 	}
 	return p, nil
+}
+
+// travellerNameKeys adds the keys a traveller's name reading is looked up
+// under. Fine keys (large filter) carry the full birth date, and the dates
+// a hit still allows: the same day YearTolerance years apart, and day and
+// month swapped. Coarse keys (small filter) find alerts that know only the
+// year and month, only the year, or nothing.
+func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
+	y, m, d := p.year, p.month, p.day
+	if y > 0 && m > 0 && d > 0 {
+		skeletonKeys(n, birthPeriod(y, m, d), false, false, add)
+		for dy := 1; dy <= e.cfg.YearTolerance; dy++ {
+			for _, yy := range []int{y - dy, y + dy} {
+				for _, sp := range n.Splits() {
+					add(pairKey(sp, birthPeriod(yy, m, d), false))
+				}
+			}
+		}
+		if d <= 12 && d != m {
+			for _, sp := range n.Splits() {
+				add(pairKey(sp, birthPeriod(y, d, m), false))
+			}
+		}
+		partDateKeys(n, p.traveller.BirthDate, add)
+	}
+	if y > 0 {
+		months := []int{m}
+		if m == 0 { // the document does not give the month: try them all
+			months = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+		}
+		for _, mo := range months {
+			skeletonKeys(n, birthPeriod(y, mo, 0), true, false, add)
+			for dy := 1; dy <= e.cfg.YearTolerance && m > 0; dy++ {
+				for _, sp := range n.Splits() {
+					add(pairKey(sp, birthPeriod(y-dy, mo, 0), true))
+					add(pairKey(sp, birthPeriod(y+dy, mo, 0), true))
+				}
+			}
+		}
+		skeletonKeys(n, birthPeriod(y, 0, 0), true, false, add)
+	}
+	skeletonKeys(n, birthPeriod(0, 0, 0), true, false, add)
 }
 
 // Hit is a traveller matching an alert.
