@@ -370,3 +370,29 @@ func TestShortSkeletonIsNoHit(t *testing.T) {
 		t.Errorf("true match missed: %+v", hits)
 	}
 }
+
+// The precomputed bloom locations of a probe answer exactly as hashing the
+// key does, in every filter.
+func TestPrecomputedLocations(t *testing.T) {
+	f := newFilterSet(5000, 500, 0.001)
+	var added []key
+	for i := 0; i < 3000; i++ {
+		k := key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famPair, coarse: i%5 == 0}
+		if i%2 == 0 {
+			f.add(k)
+		} else {
+			added = append(added, k)
+		}
+	}
+	f, _ = f.withWrites(added[:100], 0) // some keys in the delta filter
+	kk := f.hashes()
+	if kk == 0 {
+		t.Fatal("filters disagree on the number of hash functions")
+	}
+	for i := 0; i < 6000; i++ {
+		k := key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famPair, coarse: i%5 == 0}
+		if got, want := f.mayContainAt(k.coarse, keyLocations(k, kk)), f.mayContain(k); got != want {
+			t.Fatalf("key %d: precomputed %v, hashed %v", i, got, want)
+		}
+	}
+}

@@ -70,8 +70,12 @@ const maxProbeKeys = 128
 // keys computed once. Checking a probe that passes no bloom filter
 // allocates nothing.
 type Probe struct {
-	keys        [maxProbeKeys]key
-	n           int
+	keys [maxProbeKeys]key
+	n    int
+	// locs holds each key's bloom bit locations, hashes per key, computed
+	// once for the filters' number of hash functions.
+	locs        []uint64
+	hashes      uint
 	readings    []names.Name
 	traveller   Traveller
 	year        int
@@ -110,6 +114,13 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 	}
 	for _, n := range p.readings {
 		e.travellerNameKeys(p, n, add)
+	}
+	if k := e.filters.Load().hashes(); k > 0 {
+		p.hashes = k
+		p.locs = make([]uint64, 0, p.n*int(k))
+		for i := 0; i < p.n; i++ {
+			p.locs = append(p.locs, keyLocations(p.keys[i], k)...)
+		}
 	}
 	return p, nil
 }
@@ -196,10 +207,19 @@ func (e *Engine) Check(p *Probe, on time.Time) ([]Hit, error) {
 	f := e.filters.Load()
 	var pass [maxProbeKeys]key
 	np := 0
-	for i := 0; i < p.n; i++ {
-		if f.mayContain(p.keys[i]) {
-			pass[np] = p.keys[i]
-			np++
+	if k := p.hashes; k > 0 && k == f.hashes() {
+		for i := 0; i < p.n; i++ {
+			if f.mayContainAt(p.keys[i].coarse, p.locs[i*int(k):(i+1)*int(k)]) {
+				pass[np] = p.keys[i]
+				np++
+			}
+		}
+	} else {
+		for i := 0; i < p.n; i++ {
+			if f.mayContain(p.keys[i]) {
+				pass[np] = p.keys[i]
+				np++
+			}
 		}
 	}
 	if np == 0 {

@@ -69,6 +69,38 @@ func (f *filterSet) mayContain(k key) bool {
 	return f.deltaKeys > 0 && f.delta.Test(b[:])
 }
 
+// hashes returns the bit locations (before the modulo of each filter's
+// size) of k for hash functions; a probe computes them once, so that
+// checking it only tests bits.
+func keyLocations(k key, hashes uint) []uint64 {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	return bloom.Locations(b[:], hashes)
+}
+
+// mayContainAt is mayContain with the locations precomputed by
+// keyLocations for f.hashes() hash functions.
+func (f *filterSet) mayContainAt(coarse bool, locs []uint64) bool {
+	main := f.dated
+	if coarse {
+		main = f.coarse
+	}
+	if main.TestLocations(locs) {
+		return true
+	}
+	return f.deltaKeys > 0 && f.delta.TestLocations(locs)
+}
+
+// hashes is the number of hash functions of the filters (they share the
+// false-positive rate, hence the number), or 0 if they differ.
+func (f *filterSet) hashes() uint {
+	k := f.dated.K()
+	if f.coarse.K() != k || f.delta.K() != k {
+		return 0
+	}
+	return k
+}
+
 // withWrites returns a new set that also holds added and counts removed
 // index entries as stale. It copies only the delta filter. full reports
 // that the delta is full and the filters should be rebuilt.
