@@ -31,7 +31,7 @@ const benchSeed = 1122
 
 // storeFormat names the layout of the cached benchmark stores; bump it
 // when keys or records change so that old stores are not reused.
-const storeFormat = 4
+const storeFormat = 5
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")

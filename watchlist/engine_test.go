@@ -396,3 +396,45 @@ func TestPrecomputedLocations(t *testing.T) {
 		}
 	}
 }
+
+// canHit, the bound that lets Check skip candidates, never skips an alert
+// that score would hit, over every combination of birth date, sex and
+// nationality agreement.
+func TestCanHitNeverSkipsAHit(t *testing.T) {
+	e := openTest(t)
+	births := []string{"", "2015", "2015-03", "2015-03-09", "2016-03-09", "2015-09-03", "2015-03-10", "2014-03"}
+	tBirths := []string{"2015-03-09", "2015-03", "2015", "2016-03-09"}
+	sexes := []string{"", "F", "M", "X"}
+	nats := [][]string{nil, {"CHN"}, {"VNM"}}
+	checked := 0
+	for _, ab := range births {
+		for _, as := range sexes {
+			for _, an := range nats {
+				a := childAlert("A", "张小明", ab)
+				a.Person.Sex, a.Person.Nationalities = as, an
+				rec := newMatchRecord(&a)
+				rec.summary()
+				for _, tb := range tBirths {
+					for _, ts := range sexes {
+						for _, tn := range []string{"", "CHN", "VNM"} {
+							for _, given := range []string{"XIAOMING", "XIAOMIN", "XIAOMINGG"} {
+								p, err := e.NewProbe(Traveller{Surname: "ZHANG", Given: given, BirthDate: tb, Sex: ts, Nationality: tn})
+								if err != nil {
+									t.Fatal(err)
+								}
+								_, hit := e.score(p, &rec)
+								if hit && !e.canHit(p, rec.summary()) {
+									t.Fatalf("canHit skips a hit: alert %s/%s/%v, traveller %s/%s/%s/%s", ab, as, an, given, tb, ts, tn)
+								}
+								checked++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d combinations", checked)
+	}
+}

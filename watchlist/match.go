@@ -234,9 +234,14 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 	}
 	var hits []Hit
 	err := e.db.View(func(txn *badger.Txn) error {
-		ids := map[string]struct{}{}
-		candidates(txn, keys, ids)
-		for id := range ids {
+		found := map[string]candidate{}
+		if err := candidates(txn, keys, found); err != nil {
+			return err
+		}
+		for id, c := range found {
+			if !c.viaDoc && !e.canHit(p, c.summary) {
+				continue
+			}
 			rec, found, err := getMatchRecord(txn, id)
 			if err != nil {
 				return err
@@ -269,6 +274,26 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 	})
 	return hits, err
 }
+
+// canHit reports whether a candidate found by name could reach the hit
+// threshold with a perfect name: the bound uses the very comparisons of
+// score, so it never skips an alert that could hit.
+func (e *Engine) canHit(p *Probe, summary []byte) bool {
+	s, ok := decodeSummary(summary)
+	if !ok {
+		return true // unknown format: read the record
+	}
+	if !s.hasPerson {
+		return false // a document alert hits by document only
+	}
+	birth, _ := compareBirth(p, s.birthDate)
+	sex, _ := compareSex(p.traveller.Sex, s.sex)
+	nat, _ := compareNationality(p.traveller.Nationality, s.nationalities)
+	return roundScore(weightName+weightBirth*birth+weightSex*sex+weightNationality*nat) >= e.cfg.HitThreshold
+}
+
+// roundScore rounds a score to three decimals, as hits report it.
+func roundScore(s float64) float64 { return float64(int(s*1000+0.5)) / 1000 }
 
 // Score weights of a name-based hit; a document hit scores docScore.
 const (
@@ -334,7 +359,7 @@ func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
 	default:
 		h.Score = nameScore
 	}
-	h.Score = float64(int(h.Score*1000+0.5)) / 1000
+	h.Score = roundScore(h.Score)
 	return h, h.Score >= e.cfg.HitThreshold
 }
 

@@ -192,3 +192,37 @@ func (m *matchRecord) activeOn(on time.Time) bool {
 	}
 	return m.validUntil == "" || on.Format(time.DateOnly) <= m.validUntil
 }
+
+// candidateSummary is what an index entry's value says about its alert:
+// enough to bound the score a name match can reach, so that a candidate
+// that cannot hit is skipped without reading its match record.
+type candidateSummary struct {
+	hasPerson     bool
+	sex           string
+	birthDate     string
+	nationalities []string
+}
+
+func (r *matchRecord) summary() []byte {
+	w := &recWriter{b: []byte{matchRecordFormat}}
+	w.flag(r.hasPerson)
+	w.str(r.sex)
+	w.str(r.birthDate)
+	w.num(len(r.nationalities))
+	for _, c := range r.nationalities {
+		w.str(c)
+	}
+	return w.b
+}
+
+func decodeSummary(b []byte) (candidateSummary, bool) {
+	if len(b) == 0 || b[0] != matchRecordFormat {
+		return candidateSummary{}, false
+	}
+	r := &recReader{b: b[1:]}
+	s := candidateSummary{hasPerson: r.flag(), sex: r.str(), birthDate: r.str()}
+	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
+		s.nationalities = append(s.nationalities, r.str())
+	}
+	return s, r.err == nil
+}

@@ -14,7 +14,7 @@ import (
 //	'a' id                        -> alert JSON
 //	'k' id                        -> the alert's index keys, 9 bytes each (family, hash)
 //	'm' id                        -> the alert's match record (matchrec.go)
-//	'x' family hash(8) id         -> (empty) blocking-key index
+//	'x' family hash(8) id         -> candidate summary (sex, birth date, nationalities)
 //	'c' "count"                   -> number of index entries, dated and coarse (derived, for sizing)
 //	'h' ...                       -> crossing history, see history.go
 const (
@@ -102,10 +102,11 @@ type writeResult struct {
 // preparedAlert is an alert validated, encoded and keyed outside the write
 // lock (in parallel), ready for putAlert.
 type preparedAlert struct {
-	id    string
-	json  []byte
-	match []byte
-	keys  []key // nil for a closed alert: it is not indexed
+	id      string
+	json    []byte
+	match   []byte
+	summary []byte // the value of each of its index entries
+	keys    []key  // nil for a closed alert: it is not indexed
 }
 
 func prepareAlert(a *Alert) (preparedAlert, error) {
@@ -114,7 +115,7 @@ func prepareAlert(a *Alert) (preparedAlert, error) {
 		return preparedAlert{}, err
 	}
 	rec := newMatchRecord(a)
-	p := preparedAlert{id: a.ID, json: v, match: rec.encode()}
+	p := preparedAlert{id: a.ID, json: v, match: rec.encode(), summary: rec.summary()}
 	if a.Status != StatusClosed {
 		p.keys = recordKeys(&rec)
 	}
@@ -170,12 +171,13 @@ func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *write
 	}
 	keep := make(map[key]bool, len(p.keys))
 	for _, k := range p.keys {
+		// Every entry is written: its summary may have changed.
+		if err := txn.Set(indexKey(k, p.id), p.summary); err != nil {
+			return err
+		}
 		if old[k] {
 			keep[k] = true
 			continue
-		}
-		if err := txn.Set(indexKey(k, p.id), nil); err != nil {
-			return err
 		}
 		res.added = append(res.added, k)
 		counts.add(k, 1)
@@ -232,17 +234,35 @@ func (c *indexCounts) add(k key, n int64) {
 	}
 }
 
-// candidates adds to into the IDs of the alerts indexed under each key,
-// with one iterator for all of them.
-func candidates(txn *badger.Txn, keys []key, into map[string]struct{}) {
+// candidate is an alert found under one or more of a traveller's keys.
+type candidate struct {
+	summary []byte
+	viaDoc  bool // found under a document key
+}
+
+// candidates adds to into the alerts indexed under each key, with their
+// summaries, using one iterator for all of them.
+func candidates(txn *badger.Txn, keys []key, into map[string]candidate) error {
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
 	defer it.Close()
 	for _, k := range keys {
 		prefix := indexPrefix(k)
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			into[string(it.Item().Key()[len(prefix):])] = struct{}{}
+			item := it.Item()
+			id := string(item.Key()[len(prefix):])
+			c := into[id]
+			c.viaDoc = c.viaDoc || k.fam == famDocument
+			if c.summary == nil {
+				v, err := item.ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				c.summary = v
+			}
+			into[id] = c
 		}
 	}
+	return nil
 }
 
 // forEachIndexKey calls fn with every index entry's key, for rebuilding the
