@@ -335,3 +335,23 @@ func residentBytes() uint64 {
 	pages, _ := strconv.ParseUint(f[1], 10, 64)
 	return pages * uint64(os.Getpagesize())
 }
+
+// BenchmarkRecall measures recall, false alarms and the share of innocent
+// travellers reaching the store against the benchmark store (run it with
+// -benchtime=1x; the figures are in the log).
+func BenchmarkRecall(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
+			e := benchEngine(b, n)
+			for i := 0; i < b.N; i++ {
+				rep, err := testbench.MeasureRecall(e, testbench.NewGenerator(benchSeed, benchNow), n, 400, 5000, benchNow)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if i == 0 {
+					fmt.Printf("recall at %d alerts:\n%s\n", n, rep.Markdown()) // in full: b.Logf truncates
+				}
+			}
+		})
+	}
+}

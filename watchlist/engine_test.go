@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -436,5 +437,22 @@ func TestCanHitNeverSkipsAHit(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("only %d combinations", checked)
+	}
+}
+
+func TestForEachAlert(t *testing.T) {
+	e := openTest(t)
+	mustUpsert(t, e, childAlert("C", "王芳", "2010-01-01"), childAlert("A", "李娜", "2011-01-01"), childAlert("B", "张伟", "2012-01-01"))
+	var ids []string
+	if err := e.ForEachAlert(context.Background(), func(a Alert) error { ids = append(ids, a.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ids, ",") != "A,B,C" {
+		t.Errorf("ids %v, want A,B,C in order", ids)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.ForEachAlert(ctx, func(Alert) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled walk: %v", err)
 	}
 }

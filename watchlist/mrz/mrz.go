@@ -557,26 +557,39 @@ func (p *parser) checkComposite(l layout) {
 	}
 }
 
+// digitsToLetters maps the digits OCR confuses with letters (0→O, 1→I,
+// 2→Z, 5→S, 6→G, 8→B) in a letter-only field; any other digit becomes '<'
+// and is returned as bad.
+func digitsToLetters(raw string) (fixed string, mapped bool, bad byte) {
+	b := []byte(raw)
+	for i, c := range b {
+		if r, ok := digitToLetter[c]; ok {
+			b[i] = r
+			mapped = true
+		} else if isDigit(c) {
+			if bad == 0 {
+				bad = c
+			}
+			b[i] = '<'
+		}
+	}
+	return string(b), mapped, bad
+}
+
 // alphaField reads a three-letter code. Digits that OCR confuses with
 // letters are corrected (digits never appear in these codes) and listed.
 func (p *parser) alphaField(field string, s span) string {
 	v := p.get(s)
-	fixed := []byte(v)
-	changed := false
-	for i, c := range fixed {
-		if r, ok := digitToLetter[c]; ok {
-			fixed[i] = r
-			changed = true
-		} else if isDigit(c) {
-			p.fail(field, "code "+quote(v)+" holds the digit "+quoteByte(c))
-			return trimFiller(v)
-		}
+	fixed, mapped, bad := digitsToLetters(v)
+	if bad != 0 {
+		p.fail(field, "code "+quote(v)+" holds the digit "+quoteByte(bad))
+		return trimFiller(v)
 	}
-	if changed {
-		p.correct(field, v, string(fixed), "digit in a letter-only field")
-		p.set(s, string(fixed))
+	if mapped {
+		p.correct(field, v, fixed, "digit in a letter-only field")
+		p.set(s, fixed)
 	}
-	out := trimFiller(string(fixed))
+	out := trimFiller(fixed)
 	if out == "" {
 		p.fail(field, "code is empty")
 	}
@@ -585,21 +598,13 @@ func (p *parser) alphaField(field string, s span) string {
 
 func (p *parser) parseName(l layout) {
 	raw := p.get(l.name)
-	fixed := []byte(raw)
-	changed := false
-	for i, c := range fixed {
-		if r, ok := digitToLetter[c]; ok {
-			fixed[i] = r
-			changed = true
-		} else if isDigit(c) {
-			p.fail(FieldName, "name holds the digit "+quoteByte(c))
-			fixed[i] = '<'
-		}
+	name, mapped, bad := digitsToLetters(raw)
+	if bad != 0 {
+		p.fail(FieldName, "name holds the digit "+quoteByte(bad))
 	}
-	if changed {
-		p.correct(FieldName, raw, string(fixed), "digit in the name")
+	if mapped {
+		p.correct(FieldName, raw, name, "digit in the name")
 	}
-	name := string(fixed)
 	p.doc.NameTruncated = name[len(name)-1] != '<'
 	surname, given, found := strings.Cut(name, "<<")
 	if !found {
