@@ -456,3 +456,48 @@ func TestForEachAlert(t *testing.T) {
 		t.Errorf("cancelled walk: %v", err)
 	}
 }
+
+// Closing alerts leaves their keys in the bloom filters (they cannot
+// forget); past RebuildStaleFraction of all keys the filters are rebuilt
+// without them.
+func TestStaleKeysTriggerRebuild(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.RebuildStaleFraction = 0.05
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var batch []Alert
+	for i := 0; i < 15000; i++ {
+		a := childAlert(fmt.Sprintf("S%05d", i), "王芳", fmt.Sprintf("%d-%02d-%02d", 1950+i%70, 1+i%12, 1+i%28))
+		a.Person.Names[0] = PersonName{Surname: fmt.Sprintf("TRAN%c%c", 'A'+i%26, 'A'+(i/26)%26), Given: fmt.Sprintf("N%c%c%c", 'A'+i%26, 'A'+(i/26)%26, 'A'+(i/676)%26)}
+		batch = append(batch, a)
+	}
+	mustUpsert(t, e, batch...)
+	if err := e.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	built := e.Stats().BloomBuiltFor
+	sawStale := false
+	for i := 0; i < 2000; i++ {
+		if err := e.CloseAlert(batch[i].ID, today); err != nil {
+			t.Fatal(err)
+		}
+		s := e.Stats()
+		if s.BloomStale > 0 {
+			sawStale = true
+		}
+		if s.BloomBuiltFor < built {
+			// Rebuilt: the closed alerts' keys are gone from the filters.
+			if s.BloomStale != 0 || s.BloomBuiltFor != uint(s.IndexKeys) {
+				t.Fatalf("after rebuild: %+v", s)
+			}
+			if !sawStale {
+				t.Fatal("rebuilt before any key was stale")
+			}
+			return
+		}
+	}
+	t.Fatalf("no rebuild after closing 2,000 of 15,000 alerts: %+v", e.Stats())
+}
