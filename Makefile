@@ -19,6 +19,7 @@ lint:
 fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./watchlist/mrz
 	$(GO) test -run=NONE -fuzz=FuzzCanonical -fuzztime=$(FUZZTIME) ./watchlist/names
+	$(GO) test -run=NONE -fuzz=FuzzDecodeMatchRecord -fuzztime=$(FUZZTIME) ./watchlist
 
 # Benchmarks of the watchlist engine at CROSSGUARD_BENCH_ALERTS alerts;
 # medians over BENCHCOUNT runs by benchstat. Stores are built once and kept

@@ -190,8 +190,14 @@ func thaiFinal(in []rune, i int) bool {
 	if unicode.Is(unicode.Mn, prev) || (prev >= 0x0E30 && prev <= 0x0E45) {
 		return true // after a vowel
 	}
-	// After a consonant: final when that consonant opened the word (สม).
-	return isThaiConsonant(prev) && (i < 2 || !isThaiConsonant(in[i-2]))
+	if !isThaiConsonant(prev) {
+		return false
+	}
+	// After a consonant, with the implicit vowel between: final at the
+	// end of a word (สมพร SOMPHON), or when that consonant opened the
+	// word (สม SOM).
+	wordEnd := i+1 == len(in) || !(in[i+1] >= 0x0E01 && in[i+1] <= 0x0E5B)
+	return wordEnd || i < 2 || !isThaiConsonant(in[i-2])
 }
 
 // Burmese names carry honorifics (ဦး U, ဒေါ် Daw) that passports do not.

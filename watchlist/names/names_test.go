@@ -175,3 +175,28 @@ func FuzzCanonical(f *testing.F) {
 		_ = Skeleton(CanonicalPlain(s))
 	})
 }
+
+// The spelling rules a character-by-character transliteration misses.
+func TestScriptSpellingRules(t *testing.T) {
+	tests := []struct {
+		rule, in, want string
+	}{
+		{"Thai karan silences its letter and vowel", "สมศักดิ์", "SMSAK"},
+		{"Thai final ร is N", "สมพร", "SMPHN"},
+		{"Thai final stop ช is T, ร after it silent", "เพชร", "PHET"},
+		{"Thai final ล is N", "กุล", "KUN"},
+		{"Thai preposed vowel follows its consonant", "ใจดี", "CAIDII"},
+		{"Lao ອ inside a syllable is O", "ພອນ", "PHON"},
+		{"Lao preposed vowel follows its consonant", "ແກ້ວ", "KAEW"},
+		{"Khmer doubled consonant written once", "វណ្ណា", "VNAA"},
+		{"Burmese medial H comes first", "လှ", "HL"},
+		{"Burmese creaky tone after a nasal is T", "သန့်", "THNT"},
+		{"Burmese honorific dropped", "ဦးသိန်းစိန်", "THINSIN"},
+	}
+	for _, tt := range tests {
+		got := strings.ReplaceAll(CanonicalPlain(tt.in), " ", "")
+		if Skeleton(got) != Skeleton(tt.want) || !strings.HasPrefix(got, tt.want[:1]) {
+			t.Errorf("%s: %q reads %q, want %q (skeleton %s, want %s)", tt.rule, tt.in, got, tt.want, Skeleton(got), Skeleton(tt.want))
+		}
+	}
+}
