@@ -72,7 +72,7 @@ func DefaultConfig(dir string) Config {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Dir == "" {
-		errs = append(errs, errors.New("Dir is required"))
+		errs = append(errs, errors.New("the store directory (Dir) is required"))
 	}
 	switch len(c.EncryptionKey) {
 	case 0, 16, 24, 32:
@@ -98,16 +98,16 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("YearTolerance %d must lie in [0, 5]", c.YearTolerance))
 	}
 	if len(c.HistoryKey) < 16 {
-		errs = append(errs, errors.New("HistoryKey must be at least 16 bytes"))
+		errs = append(errs, errors.New("the history key (HistoryKey) must be at least 16 bytes"))
 	}
 	if c.HistoryRetention < time.Hour {
-		errs = append(errs, errors.New("HistoryRetention must be at least an hour"))
+		errs = append(errs, errors.New("the history retention (HistoryRetention) must be at least an hour"))
 	}
 	if c.EscortWindow <= 0 || c.EscortWindow > c.HistoryRetention {
-		errs = append(errs, errors.New("EscortWindow must be positive and no longer than HistoryRetention"))
+		errs = append(errs, errors.New("the escort window (EscortWindow) must be positive and no longer than the history retention"))
 	}
 	if c.EscortMinors < 2 {
-		errs = append(errs, errors.New("EscortMinors must be at least 2"))
+		errs = append(errs, errors.New("the escort rule's number of minors (EscortMinors) must be at least 2"))
 	}
 	return errors.Join(errs...)
 }

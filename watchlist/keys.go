@@ -149,12 +149,6 @@ func partDateKeys(n names.Name, fullDate string, add func(key)) {
 	}
 }
 
-// alertKeys returns the distinct blocking keys of an alert.
-func alertKeys(a *Alert) []key {
-	rec := newMatchRecord(a)
-	return recordKeys(&rec)
-}
-
 // recordKeys returns the distinct blocking keys of an alert's match
 // record (the canonical readings are computed once, for both).
 func recordKeys(r *matchRecord) []key {

@@ -74,15 +74,14 @@ type Probe struct {
 	n    int
 	// locs holds each key's bloom bit locations, hashes per key, computed
 	// once for the filters' number of hash functions.
-	locs        []uint64
-	hashes      uint
-	readings    []names.Name
-	traveller   Traveller
-	year        int
-	month, day  int
-	docNumber   string
-	docCountry  string
-	travellerNm string
+	locs       []uint64
+	hashes     uint
+	readings   []names.Name
+	traveller  Traveller
+	year       int
+	month, day int
+	docNumber  string
+	docCountry string
 }
 
 // NewProbe validates t and computes its blocking keys.
@@ -109,9 +108,6 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 		add(docKey(p.docNumber))
 	}
 	p.readings = names.FromParts(t.Surname, t.Given)
-	if len(p.readings) > 0 {
-		p.travellerNm = p.readings[0].Full()
-	}
 	for _, n := range p.readings {
 		e.travellerNameKeys(p, n, add)
 	}
