@@ -24,9 +24,17 @@ type Engine struct {
 	log     *slog.Logger
 	filters atomic.Pointer[filterSet]
 
-	writeMu sync.Mutex // serialises writes and rebuilds
+	writeMu sync.Mutex // serialises writes and the swap of rebuilt filters
 	counts  indexCounts
 	closed  atomic.Bool
+
+	// A background rebuild builds filters from a snapshot taken under
+	// writeMu; the keys written after it (since, removed) go into the new
+	// filters' delta when they are swapped in. Guarded by writeMu.
+	rebuilding bool
+	since      []key
+	removed    int
+	background sync.WaitGroup
 }
 
 // Open opens (or creates) the watchlist in cfg.Dir and builds the bloom
@@ -71,11 +79,13 @@ func Open(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Close waits for a running write and closes the store.
+// Close stops a background rebuild, waits for a running write and closes
+// the store.
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	e.background.Wait()
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	return e.db.Close()
@@ -86,40 +96,85 @@ func (e *Engine) Close() error {
 func (e *Engine) DB() *badger.DB { return e.db }
 
 // Rebuild builds the bloom filters anew from the stored index and swaps
-// them in. Open calls it; writes call it when the delta filter is full or
-// too many keys are stale.
+// them in, holding the write lock. Open calls it; writes start a
+// background rebuild instead (see publish).
 func (e *Engine) Rebuild() error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.rebuildLocked()
-}
-
-func (e *Engine) rebuildLocked() error {
 	start := time.Now()
-	f := newFilterSet(uint(max(e.counts.dated, 0)), uint(max(e.counts.coarse, 0)), e.cfg.FalsePositiveRate)
-	var n indexCounts
-	err := forEachIndexKey(e.db, func(k key) {
-		f.add(k)
-		n.add(k, 1)
-	})
+	txn := e.db.NewTransaction(false)
+	defer txn.Discard()
+	f, n, err := e.buildFilters(txn, e.counts)
 	if err != nil {
-		return fmt.Errorf("rebuild bloom filters: %w", err)
+		return err
 	}
 	if n != e.counts {
-		// The stored counts only size the filters; a crash between two
-		// writes of a batch cannot make them wrong, but be safe.
+		// The stored counts only size the filters, and are written in the
+		// same transactions as the index; correct them if they ever drift.
 		e.log.Warn("index counts differed from the index; corrected", "stored", e.counts, "counted", n)
 		e.counts = n
 		if err := e.db.Update(func(txn *badger.Txn) error { return writeCounts(txn, n) }); err != nil {
 			return err
 		}
-		f = nil
-		return e.rebuildLocked()
 	}
-	f.builtKeys = uint(n.dated + n.coarse)
 	e.filters.Store(f)
 	e.log.Info("bloom filters built", "keys", f.builtKeys, "bytes", f.bytes(), "took", time.Since(start))
 	return nil
+}
+
+// buildFilters builds a filter set from the index as txn sees it, sized
+// from counts; it also counts the entries it saw.
+func (e *Engine) buildFilters(txn *badger.Txn, counts indexCounts) (*filterSet, indexCounts, error) {
+	f := newFilterSet(uint(max(counts.dated, 0)), uint(max(counts.coarse, 0)), e.cfg.FalsePositiveRate)
+	var n indexCounts
+	err := forEachIndexKey(txn, func(k key) error {
+		if n.dated&0xffff == 0 && e.closed.Load() {
+			return ErrClosed
+		}
+		f.add(k)
+		n.add(k, 1)
+		return nil
+	})
+	if err != nil {
+		return nil, n, fmt.Errorf("build bloom filters: %w", err)
+	}
+	f.builtKeys = uint(n.dated + n.coarse)
+	return f, n, nil
+}
+
+// startRebuild starts a background rebuild from a snapshot of the store
+// as of now. Called with writeMu held, between two writes, so the writes
+// after the snapshot are exactly those published while it runs.
+func (e *Engine) startRebuild() {
+	if e.rebuilding || e.closed.Load() {
+		return
+	}
+	e.rebuilding, e.since, e.removed = true, nil, 0
+	txn := e.db.NewTransaction(false)
+	counts := e.counts
+	e.background.Add(1)
+	go func() {
+		defer e.background.Done()
+		defer txn.Discard()
+		start := time.Now()
+		f, _, err := e.buildFilters(txn, counts)
+		e.writeMu.Lock()
+		defer e.writeMu.Unlock()
+		since, removed := e.since, e.removed
+		e.rebuilding, e.since, e.removed = false, nil, 0
+		if err != nil {
+			if !errors.Is(err, ErrClosed) {
+				// The published filters still answer correctly (a full
+				// delta only raises the false-positive rate).
+				e.log.Error("bloom rebuild failed", "err", err)
+			}
+			return
+		}
+		next, _ := f.withWrites(since, removed)
+		e.filters.Store(next)
+		e.log.Info("bloom filters rebuilt in the background", "keys", next.builtKeys,
+			"written meanwhile", len(since), "took", time.Since(start))
+	}()
 }
 
 // StampAlert gives a new alert its ID and times, before it is validated and
@@ -269,19 +324,22 @@ func (e *Engine) writeChunk(alerts []preparedAlert) error {
 	return nil
 }
 
-// publish makes a committed write visible to the prefilter, rebuilding the
-// filters when the delta is full or too much of them is stale.
+// publish makes a committed write visible to the prefilter (writeMu is
+// held), and starts a background rebuild when the delta is full or too
+// much of the filters is stale. While one runs, the writes are also kept
+// for the filters it will swap in.
 func (e *Engine) publish(res writeResult) {
 	cur := e.filters.Load()
 	next, full := cur.withWrites(res.added, res.removed)
 	e.filters.Store(next)
+	if e.rebuilding {
+		e.since = append(e.since, res.added...)
+		e.removed += res.removed
+		return
+	}
 	staleLimit := uint(e.cfg.RebuildStaleFraction * float64(max(next.builtKeys, minDeltaCap)))
 	if full || next.stale > staleLimit {
-		if err := e.rebuildLocked(); err != nil {
-			// The published filters still answer correctly (a full delta
-			// only raises the false-positive rate); log and go on.
-			e.log.Error("bloom rebuild failed", "err", err)
-		}
+		e.startRebuild()
 	}
 }
 

@@ -15,8 +15,9 @@ import (
 //   - dated holds the keys of alerts with a birth year: nearly all of them.
 //   - coarse holds the keys of alerts without one; it is small and stays
 //     in the CPU cache.
-//   - delta holds the keys added since dated and coarse were built; it is
-//     merged into them (by a rebuild) when it grows.
+//   - delta holds the keys added since dated and coarse were built; when it
+//     is full a rebuild starts in the background, and the keys written
+//     meanwhile go into the delta of the rebuilt set.
 //
 // Bloom filters cannot forget: keys of closed or changed alerts stay until
 // the next rebuild (stale counts them); they only cost a wasted look-up.
@@ -29,11 +30,18 @@ type filterSet struct {
 	fpRate               float64
 }
 
-const minDeltaCap = 1 << 16
+// The delta filter holds between minDeltaCap and maxDeltaCap keys (an
+// eighth of the built filters in between): every write copies it, so it
+// stays small (at most 1.8 MB at 0.1%), and rebuilds run in the
+// background.
+const (
+	minDeltaCap = 1 << 16
+	maxDeltaCap = 1 << 20
+)
 
 func newFilterSet(dated, coarse uint, fpRate float64) *filterSet {
 	built := dated + coarse
-	dc := max(minDeltaCap, built/8)
+	dc := min(max(minDeltaCap, built/8), maxDeltaCap)
 	return &filterSet{
 		dated:     bloom.NewWithEstimates(max(dated, 1024), fpRate),
 		coarse:    bloom.NewWithEstimates(max(coarse, 1024), fpRate),
@@ -107,6 +115,9 @@ func (f *filterSet) hashes() uint {
 func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, full bool) {
 	n := *f
 	if len(added) > 0 {
+		// Copied, never grown: if writes outrun a background rebuild the
+		// delta holds more keys than it was sized for and its
+		// false-positive rate rises until the rebuilt set is swapped in.
 		n.delta = f.delta.Copy()
 		for _, k := range added {
 			var b [8]byte

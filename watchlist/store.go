@@ -265,20 +265,20 @@ func candidates(txn *badger.Txn, keys []key, into map[string]candidate) error {
 	return nil
 }
 
-// forEachIndexKey calls fn with every index entry's key, for rebuilding the
-// bloom filters.
-func forEachIndexKey(db *badger.DB, fn func(k key)) error {
-	return db.View(func(txn *badger.Txn) error {
-		prefix := []byte{tagIndex}
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: prefix})
-		defer it.Close()
-		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			b := it.Item().Key()
-			if len(b) < 10 {
-				return fmt.Errorf("index key of %d bytes", len(b))
-			}
-			fn(key{fam: b[1] &^ 0x80, coarse: b[1]&0x80 != 0, hash: binary.BigEndian.Uint64(b[2:10])})
+// forEachIndexKey calls fn with every index entry's key as txn sees it,
+// for building the bloom filters; it stops at fn's first error.
+func forEachIndexKey(txn *badger.Txn, fn func(k key) error) error {
+	prefix := []byte{tagIndex}
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: prefix})
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		b := it.Item().Key()
+		if len(b) < 10 {
+			return fmt.Errorf("index key of %d bytes", len(b))
 		}
-		return nil
-	})
+		if err := fn(key{fam: b[1] &^ 0x80, coarse: b[1]&0x80 != 0, hash: binary.BigEndian.Uint64(b[2:10])}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
