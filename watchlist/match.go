@@ -77,11 +77,19 @@ type Probe struct {
 	locs       []uint64
 	hashes     uint
 	readings   []names.Name
+	forms      []travellerForm // per reading, what scoring compares
 	traveller  Traveller
 	year       int
 	month, day int
 	docNumber  string
 	docCountry string
+}
+
+// travellerForm is one reading of the traveller's name as scoring compares
+// it, computed once per probe rather than once per candidate.
+type travellerForm struct {
+	name                         names.Name
+	full, rev, letters, skeleton string
 }
 
 // NewProbe validates t and computes its blocking keys.
@@ -108,6 +116,11 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 		add(docKey(p.docNumber))
 	}
 	p.readings = names.FromParts(t.Surname, t.Given)
+	for _, n := range p.readings {
+		sur, giv := strings.Join(n.Surname, ""), strings.Join(n.Given, "")
+		p.forms = append(p.forms, travellerForm{name: n, full: sur + giv, rev: giv + sur,
+			letters: sortedLetters(sur + giv), skeleton: names.Skeleton(sur + giv)})
+	}
 	for _, n := range p.readings {
 		e.travellerNameKeys(p, n, add)
 	}
@@ -363,13 +376,8 @@ func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
 // reading of every alert name and keeps the best agreement.
 func bestName(p *Probe, alertNames []recName) *NameAgreement {
 	var best *NameAgreement
-	for _, tn := range p.readings {
-		tSur := strings.Join(tn.Surname, "")
-		tGiv := strings.Join(tn.Given, "")
-		tFull := tSur + tGiv
-		tRev := tGiv + tSur
-		tLetters := sortedLetters(tFull)
-		tSkel := names.Skeleton(tFull)
+	for _, tf := range p.forms {
+		tn, tFull, tRev, tLetters, tSkel := tf.name, tf.full, tf.rev, tf.letters, tf.skeleton
 		for _, pn := range alertNames {
 			written := strings.TrimSpace(pn.written)
 			for _, an := range pn.readings {
