@@ -163,7 +163,16 @@ func jsonKind(k string) string {
 // Validate checks the alert against the contract and returns a
 // *ValidationError naming every invalid field, or nil.
 func (a *Alert) Validate() error {
+	_, err := a.validate()
+	return err
+}
+
+// validate also returns the canonical readings of each person name, in
+// order (nil without a person), computed once for validation and for the
+// match record.
+func (a *Alert) validate() ([][]names.Name, error) {
 	var p problems
+	var readings [][]names.Name
 	if a.ID != "" && !validID(a.ID) {
 		p.add("id", "must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
 	}
@@ -174,7 +183,7 @@ func (a *Alert) Validate() error {
 	case a.Person == nil && a.Category != LostStolenDocument && a.Category.valid():
 		p.add("person", "required for a "+string(a.Category)+" alert")
 	case a.Person != nil:
-		a.Person.validate(&p)
+		readings = a.Person.validate(&p)
 	}
 	if a.Category == LostStolenDocument && len(a.Documents) == 0 {
 		p.add("documents", "a lost_stolen_document alert names at least one document")
@@ -232,10 +241,11 @@ func (a *Alert) Validate() error {
 			}
 		}
 	}
-	return p.err()
+	return readings, p.err()
 }
 
-func (p *Person) validate(pr *problems) {
+func (p *Person) validate(pr *problems) [][]names.Name {
+	readings := make([][]names.Name, len(p.Names))
 	if len(p.Names) == 0 {
 		pr.add("person.names", "at least one name")
 	}
@@ -253,8 +263,10 @@ func (p *Person) validate(pr *problems) {
 			pr.add(path, fmt.Sprintf("at most %d characters", maxNameLen))
 		case !utf8.ValidString(n.Full + n.Surname + n.Given):
 			pr.add(path, "not valid UTF-8")
-		case len(n.readings()) == 0:
-			pr.add(path, "holds no letter that can be read")
+		default:
+			if readings[i] = n.readings(); len(readings[i]) == 0 {
+				pr.add(path, "holds no letter that can be read")
+			}
 		}
 	}
 	if p.BirthDate != "" {
@@ -272,6 +284,7 @@ func (p *Person) validate(pr *problems) {
 			pr.add(fmt.Sprintf("person.nationalities[%d]", i), "must be an ICAO 9303 three-letter country code")
 		}
 	}
+	return readings
 }
 
 func (d Document) validate(p *problems, path string) {

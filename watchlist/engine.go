@@ -214,11 +214,12 @@ func (e *Engine) Upsert(alerts ...Alert) error {
 			fieldErrs[i] = append(fieldErrs[i], FieldError{Field: "id", Reason: "required (stamp the alert first)"})
 		}
 		var ve *ValidationError
-		if err := a.Validate(); errors.As(err, &ve) {
+		readings, err := a.validate()
+		if errors.As(err, &ve) {
 			fieldErrs[i] = append(fieldErrs[i], ve.Fields...)
 		}
 		if len(fieldErrs[i]) == 0 {
-			prepared[i], errs[i] = prepareAlert(a)
+			prepared[i], errs[i] = prepareAlert(a, readings)
 		}
 	})
 	var p problems
@@ -275,7 +276,7 @@ func (e *Engine) CloseAlert(id string, at time.Time) error {
 	}
 	a.Status = StatusClosed
 	a.UpdatedAt = at.UTC().Format(time.RFC3339Nano)
-	p, err := prepareAlert(&a)
+	p, err := prepareAlert(&a, nil)
 	if err != nil {
 		return err
 	}

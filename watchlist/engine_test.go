@@ -445,7 +445,7 @@ func TestCanHitNeverSkipsAHit(t *testing.T) {
 			for _, an := range nats {
 				a := childAlert("A", "张小明", ab)
 				a.Person.Sex, a.Person.Nationalities = as, an
-				rec := newMatchRecord(&a)
+				rec := newMatchRecord(&a, nil)
 				rec.summary()
 				for _, tb := range tBirths {
 					for _, ts := range sexes {

@@ -31,10 +31,14 @@ func (t *Traveller) Validate() error {
 	return p.err()
 }
 
-func (t *Traveller) validate(p *problems, prefix string) {
+// validate adds the traveller's invalid fields to p and returns the
+// canonical readings of its name, computed once for validation and for the
+// probe.
+func (t *Traveller) validate(p *problems, prefix string) []names.Name {
+	var readings []names.Name
 	if strings.TrimSpace(t.Surname+t.Given) == "" {
 		p.add(prefix+"surname", "a name is required")
-	} else if len(names.FromParts(t.Surname, t.Given)) == 0 {
+	} else if readings = names.FromParts(t.Surname, t.Given); len(readings) == 0 {
 		p.add(prefix+"surname", "holds no letter that can be read")
 	}
 	if len(t.Surname)+len(t.Given) > 4*maxNameLen {
@@ -61,6 +65,7 @@ func (t *Traveller) validate(p *problems, prefix string) {
 			p.add(prefix+"document.country", "must be an ICAO 9303 three-letter country code")
 		}
 	}
+	return readings
 }
 
 // maxProbeKeys bounds the keys of one traveller.
@@ -94,10 +99,18 @@ type travellerForm struct {
 
 // NewProbe validates t and computes its blocking keys.
 func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
-	if err := t.Validate(); err != nil {
+	var pr problems
+	readings := t.validate(&pr, "")
+	if err := pr.err(); err != nil {
 		return nil, err
 	}
-	p := &Probe{traveller: t}
+	return e.newProbe(t, readings), nil
+}
+
+// newProbe builds the probe of a validated traveller from the canonical
+// readings of its name.
+func (e *Engine) newProbe(t Traveller, readings []names.Name) *Probe {
+	p := &Probe{traveller: t, readings: readings}
 	p.year, p.month, p.day, _ = parsePartialDate(t.BirthDate)
 	add := func(k key) {
 		for i := 0; i < p.n; i++ {
@@ -115,7 +128,6 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 		p.docCountry = normaliseCountry(t.Document.Country)
 		add(docKey(p.docNumber))
 	}
-	p.readings = names.FromParts(t.Surname, t.Given)
 	for _, n := range p.readings {
 		sur, giv := strings.Join(n.Surname, ""), strings.Join(n.Given, "")
 		p.forms = append(p.forms, travellerForm{name: n, full: sur + giv, rev: giv + sur,
@@ -131,7 +143,7 @@ func (e *Engine) NewProbe(t Traveller) (*Probe, error) {
 			p.locs = append(p.locs, keyLocations(p.keys[i], k)...)
 		}
 	}
-	return p, nil
+	return p
 }
 
 // travellerNameKeys adds the keys a traveller's name reading is looked up

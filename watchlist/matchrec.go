@@ -40,7 +40,10 @@ const (
 
 var errMatchRecord = errors.New("corrupt match record")
 
-func newMatchRecord(a *Alert) matchRecord {
+// newMatchRecord derives the match record of an alert. readings are the
+// canonical readings of its person names from validation, or nil to
+// compute them.
+func newMatchRecord(a *Alert, readings [][]names.Name) matchRecord {
 	r := matchRecord{id: a.ID, closed: a.Status == StatusClosed, validUntil: a.ValidUntil,
 		category: a.Category, action: a.Action, ownerCountry: a.Owner.Country}
 	for _, d := range a.Documents {
@@ -52,12 +55,18 @@ func newMatchRecord(a *Alert) matchRecord {
 		r.birthDate = p.BirthDate
 		r.year, r.month, r.day, _ = parsePartialDate(p.BirthDate)
 		r.nationalities = p.Nationalities
-		for _, n := range p.Names {
+		for i, n := range p.Names {
 			written := n.Full
 			if written == "" {
 				written = n.Surname + " " + n.Given
 			}
-			r.names = append(r.names, recName{written: written, readings: n.readings()})
+			var rd []names.Name
+			if i < len(readings) {
+				rd = readings[i]
+			} else {
+				rd = n.readings()
+			}
+			r.names = append(r.names, recName{written: written, readings: rd})
 		}
 	}
 	return r

@@ -10,7 +10,7 @@ func TestMatchRecordRoundTrip(t *testing.T) {
 	a.Person.Names = append(a.Person.Names, PersonName{Surname: "Müller", Given: "Anna-Lena"})
 	a.Documents = []Document{{Type: "P", Country: "CHN", Number: "e 1234-5678"}}
 	a.ValidUntil = "2027-01-01"
-	rec := newMatchRecord(&a)
+	rec := newMatchRecord(&a, nil)
 	got, err := decodeMatchRecord("R1", rec.encode())
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +30,7 @@ func TestMatchRecordRoundTrip(t *testing.T) {
 
 func FuzzDecodeMatchRecord(f *testing.F) {
 	a := childAlert("R1", "Nguyễn Thị Đào", "2012-07-01")
-	rec := newMatchRecord(&a)
+	rec := newMatchRecord(&a, nil)
 	f.Add(rec.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = decodeMatchRecord("x", b) // must not panic or allocate without bound

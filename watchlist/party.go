@@ -67,6 +67,13 @@ const MaxPartySize = 64
 
 // Validate names every invalid field of the party.
 func (p *Party) Validate() error {
+	_, err := p.validate()
+	return err
+}
+
+// validate also returns the canonical readings of each traveller's name,
+// computed once for validation and for the probes.
+func (p *Party) validate() ([][]names.Name, error) {
 	var pr problems
 	switch p.Direction {
 	case Entry, Exit:
@@ -79,8 +86,9 @@ func (p *Party) Validate() error {
 	case len(p.Travellers) > MaxPartySize:
 		pr.add("travellers", fmt.Sprintf("at most %d travellers", MaxPartySize))
 	}
+	readings := make([][]names.Name, len(p.Travellers))
 	for i := range p.Travellers {
-		p.Travellers[i].validate(&pr, fmt.Sprintf("travellers[%d].", i))
+		readings[i] = p.Travellers[i].validate(&pr, fmt.Sprintf("travellers[%d].", i))
 	}
 	seen := map[[2]int]bool{}
 	for i, r := range p.Relationships {
@@ -107,7 +115,7 @@ func (p *Party) Validate() error {
 	if p.At.IsZero() {
 		pr.add("at", "the crossing time is required")
 	}
-	return pr.err()
+	return readings, pr.err()
 }
 
 // Verdict is the answer to the officer. Verdicts are ordered: clear <
@@ -169,7 +177,8 @@ func (e *Engine) Inspect(p Party) (Inspection, error) {
 // InspectWith is Inspect with another escort history (a border post adds
 // its outbox to the committed history).
 func (e *Engine) InspectWith(p Party, history EscortHistory) (Inspection, error) {
-	if err := p.Validate(); err != nil {
+	readings, err := p.validate()
+	if err != nil {
 		return Inspection{}, err
 	}
 	ctx := &ruleContext{engine: e, party: &p, history: history, cfg: &e.cfg}
@@ -177,11 +186,7 @@ func (e *Engine) InspectWith(p Party, history EscortHistory) (Inspection, error)
 	ctx.pseudonyms = make([]Pseudonym, len(p.Travellers))
 	for i := range p.Travellers {
 		m := &p.Travellers[i]
-		probe, err := e.NewProbe(m.Traveller)
-		if err != nil {
-			return Inspection{}, err
-		}
-		hits, err := e.Check(probe, p.At)
+		hits, err := e.Check(e.newProbe(m.Traveller, readings[i]), p.At)
 		if err != nil {
 			return Inspection{}, err
 		}

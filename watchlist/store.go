@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/crossguard/crossguard/watchlist/names"
 )
 
 // Key layout in badger. Every key starts with a one-byte table tag.
@@ -109,12 +111,12 @@ type preparedAlert struct {
 	keys    []key  // nil for a closed alert: it is not indexed
 }
 
-func prepareAlert(a *Alert) (preparedAlert, error) {
+func prepareAlert(a *Alert, readings [][]names.Name) (preparedAlert, error) {
 	v, err := json.Marshal(a)
 	if err != nil {
 		return preparedAlert{}, err
 	}
-	rec := newMatchRecord(a)
+	rec := newMatchRecord(a, readings)
 	p := preparedAlert{id: a.ID, json: v, match: rec.encode(), summary: rec.summary()}
 	if a.Status != StatusClosed {
 		p.keys = recordKeys(&rec)
