@@ -32,6 +32,7 @@ type Engine struct {
 	// writeMu; the keys written after it (since, removed) go into the new
 	// filters' delta when they are swapped in. Guarded by writeMu.
 	rebuilding bool
+	generation uint64 // bumped by Restore: a rebuild of an older store is dropped
 	since      []key
 	removed    int
 	background sync.WaitGroup
@@ -101,6 +102,10 @@ func (e *Engine) DB() *badger.DB { return e.db }
 func (e *Engine) Rebuild() error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
+	return e.rebuildLocked()
+}
+
+func (e *Engine) rebuildLocked() error {
 	start := time.Now()
 	txn := e.db.NewTransaction(false)
 	defer txn.Discard()
@@ -152,6 +157,7 @@ func (e *Engine) startRebuild() {
 	e.rebuilding, e.since, e.removed = true, nil, 0
 	txn := e.db.NewTransaction(false)
 	counts := e.counts
+	gen := e.generation
 	e.background.Add(1)
 	go func() {
 		defer e.background.Done()
@@ -162,6 +168,9 @@ func (e *Engine) startRebuild() {
 		defer e.writeMu.Unlock()
 		since, removed := e.since, e.removed
 		e.rebuilding, e.since, e.removed = false, nil, 0
+		if gen != e.generation {
+			return // the store was replaced meanwhile
+		}
 		if err != nil {
 			if !errors.Is(err, ErrClosed) {
 				// The published filters still answer correctly (a full

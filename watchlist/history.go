@@ -78,8 +78,17 @@ type Crossing struct {
 	Verdict   Verdict     `json:"verdict"`
 	Parties   []Pseudonym `json:"travellers"`
 	Escorts   []Escort    `json:"escorts,omitempty"`
-	// AlertIDs lists the alerts hit, per traveller index.
-	AlertIDs map[int][]string `json:"alert_ids,omitempty"`
+	// Hits lists the alerts the travellers hit.
+	Hits []CrossingHit `json:"hits,omitempty"`
+}
+
+// CrossingHit is one alert hit by one traveller of a crossing.
+type CrossingHit struct {
+	Traveller int      `json:"traveller"`
+	AlertID   string   `json:"alert_id"`
+	Category  Category `json:"category"`
+	Action    Action   `json:"action"`
+	Score     float64  `json:"score"`
 }
 
 // Key layout of the history (see store.go for the tags):
@@ -124,6 +133,9 @@ func (e *Engine) RecordCrossings(cs []Crossing) error {
 				return err
 			}
 			if err := txn.SetEntry(expiringEntry(rk, v, expires)); err != nil {
+				return err
+			}
+			if err := putHits(txn, &c); err != nil {
 				return err
 			}
 			for _, esc := range c.Escorts {

@@ -253,10 +253,8 @@ func (c *ruleContext) crossing(v Verdict) Crossing {
 			minors = append(minors, c.pseudonyms[i])
 		}
 		for _, h := range r.Hits {
-			if rec.AlertIDs == nil {
-				rec.AlertIDs = map[int][]string{}
-			}
-			rec.AlertIDs[i] = append(rec.AlertIDs[i], h.AlertID)
+			rec.Hits = append(rec.Hits, CrossingHit{Traveller: i, AlertID: h.AlertID,
+				Category: h.Category, Action: h.Action, Score: h.Score})
 		}
 	}
 	if len(minors) > 0 {

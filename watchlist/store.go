@@ -18,7 +18,9 @@ import (
 //	'm' id                        -> the alert's match record (matchrec.go)
 //	'x' family hash(8) id         -> candidate summary (sex, birth date, nationalities)
 //	'c' "count"                   -> number of index entries, dated and coarse (derived, for sizing)
-//	'h' ...                       -> crossing history, see history.go
+//	'c' "i"                       -> the last raft index applied (snapshot.go)
+//	'h', 'r' ...                  -> crossing history, see history.go
+//	't' hitID                     -> hit record and its acknowledgement (hits.go)
 const (
 	tagAlert     = 'a'
 	tagAlertKeys = 'k'

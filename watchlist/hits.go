@@ -1,0 +1,163 @@
+package watchlist
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// HitRecord is a hit as the operations centre follows it: which traveller
+// of which crossing hit which alert, where, and how it was handled. It is
+// derived from the crossing record when the crossing is recorded; it holds
+// no more personal data than the alert and the crossing already do. Hits
+// are case files: they do not expire with the crossing history.
+type HitRecord struct {
+	ID         string           `json:"id"`
+	CrossingID string           `json:"crossing_id"`
+	Traveller  int              `json:"traveller"`
+	AlertID    string           `json:"alert_id"`
+	Category   Category         `json:"category"`
+	Action     Action           `json:"action"`
+	Score      float64          `json:"score"`
+	Post       string           `json:"post,omitempty"`
+	At         time.Time        `json:"at"`
+	Verdict    Verdict          `json:"verdict"`
+	Ack        *Acknowledgement `json:"ack,omitempty"`
+}
+
+// Acknowledgement says who handled a hit and what came of it.
+type Acknowledgement struct {
+	By      string    `json:"by"`
+	Outcome string    `json:"outcome"`
+	Notes   string    `json:"notes,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Hit outcomes an acknowledgement may give.
+const (
+	OutcomeConfirmed     = "confirmed"      // the traveller is the person of the alert
+	OutcomeFalseAlarm    = "false_alarm"    // a namesake or a mistake
+	OutcomeChildSafe     = "child_safe"     // the child was taken into protection
+	OutcomeReferred      = "referred"       // handed to another authority
+	OutcomeNotActionable = "not_actionable" // the alert cannot be acted on here
+)
+
+// Validate names every invalid field of the acknowledgement.
+func (a *Acknowledgement) Validate() error {
+	var p problems
+	if strings.TrimSpace(a.By) == "" {
+		p.add("by", "who handled the hit is required")
+	}
+	switch a.Outcome {
+	case OutcomeConfirmed, OutcomeFalseAlarm, OutcomeChildSafe, OutcomeReferred, OutcomeNotActionable:
+	default:
+		p.add("outcome", "must be confirmed, false_alarm, child_safe, referred or not_actionable")
+	}
+	if len(a.Notes) > 4000 {
+		p.add("notes", "at most 4000 characters")
+	}
+	if a.At.IsZero() {
+		p.add("at", "the time of the acknowledgement is required")
+	}
+	return p.err()
+}
+
+// tagHit keys hit records: 't' hitID -> HitRecord JSON.
+const tagHit = 't'
+
+// HitID is the ID of the hit of alert by traveller i of a crossing.
+func HitID(crossingID string, traveller int, alertID string) string {
+	return fmt.Sprintf("%s-%d-%s", crossingID, traveller, alertID)
+}
+
+func putHits(txn *badger.Txn, c *Crossing) error {
+	for _, h := range c.Hits {
+		rec := HitRecord{ID: HitID(c.ID, h.Traveller, h.AlertID), CrossingID: c.ID, Traveller: h.Traveller,
+			AlertID: h.AlertID, Category: h.Category, Action: h.Action, Score: h.Score,
+			Post: c.Post, At: c.At, Verdict: c.Verdict}
+		v, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		if err := txn.Set(append([]byte{tagHit}, rec.ID...), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Hit returns the hit record with the given ID.
+func (e *Engine) Hit(id string) (HitRecord, error) {
+	var h HitRecord
+	err := e.db.View(func(txn *badger.Txn) error {
+		var err error
+		h, err = getHit(txn, id)
+		return err
+	})
+	return h, err
+}
+
+func getHit(txn *badger.Txn, id string) (HitRecord, error) {
+	var h HitRecord
+	item, err := txn.Get(append([]byte{tagHit}, id...))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return h, fmt.Errorf("hit %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return h, err
+	}
+	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &h) })
+	return h, err
+}
+
+// AckHit records who handled a hit and the outcome; a later
+// acknowledgement replaces an earlier one.
+func (e *Engine) AckHit(id string, ack Acknowledgement) error {
+	if err := ack.Validate(); err != nil {
+		return err
+	}
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	return e.db.Update(func(txn *badger.Txn) error {
+		h, err := getHit(txn, id)
+		if err != nil {
+			return err
+		}
+		ack.At = ack.At.UTC()
+		h.Ack = &ack
+		v, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		return txn.Set(append([]byte{tagHit}, id...), v)
+	})
+}
+
+// ForEachHit calls fn with every hit recorded at or after since, in ID
+// order (crossing IDs are ULIDs: that is time order); it stops at fn's
+// first error.
+func (e *Engine) ForEachHit(since time.Time, fn func(HitRecord) error) error {
+	return e.db.View(func(txn *badger.Txn) error {
+		prefix := []byte{tagHit}
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			var h HitRecord
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &h) }); err != nil {
+				return err
+			}
+			if h.At.Before(since) {
+				continue
+			}
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,277 @@
+package watchlist
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// A snapshot is the whole store as one read transaction saw it, streamed
+// as records:
+//
+//	magic "CGSNAP1\n"
+//	repeated: uvarint len(key) > 0, key, uvarint len(value), value, uvarint expiresAt
+//	uvarint 0, uint64 record count, uint32 CRC-32C of everything before it
+//
+// Everything in the store is state (alerts, index, match records, counts,
+// history, the applied index); the bloom filters are not in it: they are
+// rebuilt after a restore.
+const snapshotMagic = "CGSNAP1\n"
+
+// maxSnapshotField bounds a key or value read from a snapshot, so that a
+// corrupt stream cannot make Restore allocate without limit.
+const maxSnapshotField = 64 << 20
+
+// ErrBadSnapshot means a snapshot stream is corrupt or not a snapshot.
+var ErrBadSnapshot = errors.New("bad snapshot")
+
+// Snapshot is a consistent view of the store, to be written while writes
+// go on. Release it when done.
+type Snapshot struct {
+	txn *badger.Txn
+}
+
+// Snapshot opens a read transaction: the snapshot holds exactly the writes
+// committed before the call.
+func (e *Engine) Snapshot() (*Snapshot, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	return &Snapshot{txn: e.db.NewTransaction(false)}, nil
+}
+
+// Release discards the snapshot's transaction.
+func (s *Snapshot) Release() { s.txn.Discard() }
+
+// WriteTo streams the snapshot to w.
+func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
+	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	cw := &countingWriter{w: io.MultiWriter(w, crc)}
+	bw := bufio.NewWriterSize(cw, 256<<10)
+	if _, err := bw.WriteString(snapshotMagic); err != nil {
+		return cw.n, err
+	}
+	it := s.txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+	defer it.Close()
+	var count uint64
+	var buf [binary.MaxVarintLen64]byte
+	putUvarint := func(v uint64) error {
+		_, err := bw.Write(buf[:binary.PutUvarint(buf[:], v)])
+		return err
+	}
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if err := putUvarint(uint64(len(k))); err != nil {
+			return cw.n, err
+		}
+		if _, err := bw.Write(k); err != nil {
+			return cw.n, err
+		}
+		err := item.Value(func(v []byte) error {
+			if err := putUvarint(uint64(len(v))); err != nil {
+				return err
+			}
+			_, err := bw.Write(v)
+			return err
+		})
+		if err != nil {
+			return cw.n, err
+		}
+		if err := putUvarint(item.ExpiresAt()); err != nil {
+			return cw.n, err
+		}
+		count++
+	}
+	if err := putUvarint(0); err != nil {
+		return cw.n, err
+	}
+	if err := binary.Write(bw, binary.BigEndian, count); err != nil {
+		return cw.n, err
+	}
+	if err := bw.Flush(); err != nil {
+		return cw.n, err
+	}
+	// The checksum covers everything before it; it is written last, and
+	// straight to w.
+	sum := binary.BigEndian.AppendUint32(nil, crc.Sum32())
+	n, err := w.Write(sum)
+	return cw.n + int64(n), err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Restore replaces the whole store with a snapshot read from r, then
+// rebuilds the bloom filters. Writes wait while it runs; checks go on, and
+// may miss alerts until it returns. A corrupt snapshot leaves the store
+// empty and returns an error matching ErrBadSnapshot: the caller (raft)
+// must not treat the node as restored.
+func (e *Engine) Restore(r io.Reader) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	e.generation++
+	if err := e.db.DropAll(); err != nil {
+		return fmt.Errorf("restore: drop store: %w", err)
+	}
+	if err := e.load(r); err != nil {
+		// Leave nothing half-loaded behind.
+		if dropErr := e.db.DropAll(); dropErr != nil {
+			err = errors.Join(err, dropErr)
+		}
+		e.counts = indexCounts{}
+		e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
+		return err
+	}
+	var err error
+	if err = e.db.View(func(txn *badger.Txn) error {
+		e.counts, err = readCounts(txn)
+		return err
+	}); err != nil {
+		return err
+	}
+	return e.rebuildLocked()
+}
+
+func (e *Engine) load(r io.Reader) error {
+	br := &summingReader{r: bufio.NewReaderSize(r, 256<<10), crc: crc32.New(crc32.MakeTable(crc32.Castagnoli))}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
+	}
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
+		return bad("no snapshot header")
+	}
+	wb := e.db.NewWriteBatch()
+	defer wb.Cancel()
+	var count uint64
+	for {
+		klen, err := binary.ReadUvarint(br)
+		if err != nil {
+			return bad("record %d: key length: %v", count, err)
+		}
+		if klen == 0 {
+			break
+		}
+		if klen > maxSnapshotField {
+			return bad("record %d: key of %d bytes", count, klen)
+		}
+		k := make([]byte, klen)
+		if _, err := io.ReadFull(br, k); err != nil {
+			return bad("record %d: key: %v", count, err)
+		}
+		vlen, err := binary.ReadUvarint(br)
+		if err != nil || vlen > maxSnapshotField {
+			return bad("record %d: value length", count)
+		}
+		v := make([]byte, vlen)
+		if _, err := io.ReadFull(br, v); err != nil {
+			return bad("record %d: value: %v", count, err)
+		}
+		exp, err := binary.ReadUvarint(br)
+		if err != nil {
+			return bad("record %d: expiry: %v", count, err)
+		}
+		ent := badger.NewEntry(k, v)
+		ent.ExpiresAt = exp
+		if err := wb.SetEntry(ent); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		count++
+	}
+	var want uint64
+	if err := binary.Read(br, binary.BigEndian, &want); err != nil {
+		return bad("record count: %v", err)
+	}
+	if want != count {
+		return bad("%d records, trailer says %d", count, want)
+	}
+	sum := br.crc.Sum32()
+	var tail [4]byte
+	if _, err := io.ReadFull(br.r, tail[:]); err != nil {
+		return bad("checksum: %v", err)
+	}
+	if binary.BigEndian.Uint32(tail[:]) != sum {
+		return bad("checksum mismatch")
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+// appliedIndexKey holds the last raft index applied to the store (written
+// by the cluster's state machine, and part of every snapshot).
+var appliedIndexKey = []byte{tagMeta, 'i'}
+
+// SetAppliedIndex records the index of the last replicated command applied
+// to the store.
+func (e *Engine) SetAppliedIndex(i uint64) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	return e.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(appliedIndexKey, binary.BigEndian.AppendUint64(nil, i))
+	})
+}
+
+// AppliedIndex is the index SetAppliedIndex last recorded, 0 if none.
+func (e *Engine) AppliedIndex() (uint64, error) {
+	var i uint64
+	err := e.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(appliedIndexKey)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("applied index record of %d bytes", len(v))
+			}
+			i = binary.BigEndian.Uint64(v)
+			return nil
+		})
+	})
+	return i, err
+}
+
+// summingReader checksums exactly the bytes read through it.
+type summingReader struct {
+	r   *bufio.Reader
+	crc hash.Hash32
+	one [1]byte
+}
+
+func (s *summingReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.crc.Write(p[:n])
+	return n, err
+}
+
+func (s *summingReader) ReadByte() (byte, error) {
+	b, err := s.r.ReadByte()
+	if err == nil {
+		s.one[0] = b
+		s.crc.Write(s.one[:])
+	}
+	return b, err
+}
