@@ -21,6 +21,7 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./watchlist/mrz
 	$(GO) test -run=NONE -fuzz=FuzzCanonical -fuzztime=$(FUZZTIME) ./watchlist/names
 	$(GO) test -run=NONE -fuzz=FuzzDecodeMatchRecord -fuzztime=$(FUZZTIME) ./watchlist
+	$(GO) test -run=NONE -fuzz=FuzzDecodeCommand -fuzztime=$(FUZZTIME) ./cluster
 
 # Benchmarks of the watchlist engine at CROSSGUARD_BENCH_ALERTS alerts;
 # medians over BENCHCOUNT runs by benchstat. Stores are built once and kept

@@ -1,0 +1,119 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// CommandType says what a replicated command does. Type 0 is never
+// written: an entry of type 0 is a corrupt entry.
+type CommandType uint8
+
+// Command types. New types are added at the end; a number is never
+// reused.
+const (
+	CommandUnknown         CommandType = 0
+	CommandUpsertAlerts    CommandType = 1
+	CommandCloseAlert      CommandType = 2
+	CommandRecordCrossings CommandType = 3
+	CommandAckHit          CommandType = 4
+)
+
+func (t CommandType) String() string {
+	switch t {
+	case CommandUpsertAlerts:
+		return "upsert_alerts"
+	case CommandCloseAlert:
+		return "close_alert"
+	case CommandRecordCrossings:
+		return "record_crossings"
+	case CommandAckHit:
+		return "ack_hit"
+	}
+	return fmt.Sprintf("unknown(%d)", uint8(t))
+}
+
+// commandVersion is the version of the bodies this build writes. Apply
+// reads every version up to it.
+const commandVersion = 1
+
+// A command in the log is a three-byte header, type, version and flags
+// (none defined yet; bit 0 is kept for compression), followed by the
+// JSON body of its type.
+const headerLen = 3
+
+// Command is a replicated change, ready for the log: IDs and times are
+// stamped before it is encoded, so that applying it is deterministic.
+type Command struct {
+	Type CommandType
+	Body any
+}
+
+// UpsertAlerts stores stamped alerts (watchlist.StampAlert).
+type UpsertAlerts struct {
+	Alerts []watchlist.Alert `json:"alerts"`
+}
+
+// CloseAlert closes an alert at a stamped time.
+type CloseAlert struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// RecordCrossings stores a batch of crossing records from a post's
+// outbox; recording is idempotent by crossing ID.
+type RecordCrossings struct {
+	Crossings []watchlist.Crossing `json:"crossings"`
+}
+
+// AckHit records who handled a hit and the outcome.
+type AckHit struct {
+	HitID string                    `json:"hit_id"`
+	Ack   watchlist.Acknowledgement `json:"ack"`
+}
+
+// Encode writes the command as a log entry.
+func (c Command) Encode() ([]byte, error) {
+	if c.Type == CommandUnknown {
+		return nil, fmt.Errorf("encode command: %w", ErrUnknownCommand)
+	}
+	body, err := json.Marshal(c.Body)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", c.Type, err)
+	}
+	return append([]byte{byte(c.Type), commandVersion, 0}, body...), nil
+}
+
+// decodeCommand reads a log entry into its typed body.
+func decodeCommand(b []byte) (Command, error) {
+	if len(b) < headerLen {
+		return Command{}, fmt.Errorf("%w: entry of %d bytes", ErrCorruptEntry, len(b))
+	}
+	t, version, flags := CommandType(b[0]), b[1], b[2]
+	if version == 0 || version > commandVersion {
+		return Command{}, fmt.Errorf("%w: %s version %d (this build reads up to %d)", ErrUnknownCommand, t, version, commandVersion)
+	}
+	if flags != 0 {
+		return Command{}, fmt.Errorf("%w: %s flags %#x", ErrUnknownCommand, t, flags)
+	}
+	var body any
+	switch t {
+	case CommandUpsertAlerts:
+		body = &UpsertAlerts{}
+	case CommandCloseAlert:
+		body = &CloseAlert{}
+	case CommandRecordCrossings:
+		body = &RecordCrossings{}
+	case CommandAckHit:
+		body = &AckHit{}
+	default:
+		return Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, t)
+	}
+	if err := json.Unmarshal(b[headerLen:], body); err != nil {
+		return Command{}, fmt.Errorf("%w: %s: %v", ErrCorruptEntry, t, err)
+	}
+	return Command{Type: t, Body: body}, nil
+}
