@@ -136,7 +136,7 @@ func TestLeaderKilledWhileWritesRun(t *testing.T) {
 	mu.Lock()
 	before := len(acked)
 	mu.Unlock()
-	tc.fabric.isolate(old.id) // the leader's links die first, then the process
+	tc.fabric.Isolate(old.id) // the leader's links die first, then the process
 	tc.stop(old)
 	waitAcked(before + 20) // writes resume under a new leader
 	close(stop)
@@ -155,7 +155,7 @@ func TestLeaderKilledWhileWritesRun(t *testing.T) {
 		}
 	}
 	// The old leader comes back and catches up.
-	tc.fabric.heal(old.id)
+	tc.fabric.Heal(old.id)
 	tc.start(old, false, nil)
 	tc.assertSameState()
 }
@@ -168,7 +168,7 @@ func TestPartitionedReplicaKeepsAnsweringAndCatchesUp(t *testing.T) {
 	tc.waitConverged()
 
 	post := tc.node("post-2")
-	tc.fabric.isolate(post.id)
+	tc.fabric.Isolate(post.id)
 	upsert(t, leader, g.Alerts(50, 100)...)
 
 	// The post still answers from its own copy, and knows how long it has
@@ -196,7 +196,7 @@ func TestPartitionedReplicaKeepsAnsweringAndCatchesUp(t *testing.T) {
 		t.Fatalf("apply on a cut-off post: %v", err)
 	}
 
-	tc.fabric.heal(post.id)
+	tc.fabric.Heal(post.id)
 	tc.assertSameState()
 	if _, err := post.engine.Get(g.Alert(60).ID); err != nil {
 		t.Fatalf("after healing: %v", err)
@@ -346,7 +346,7 @@ func TestReadConsistencyLevels(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A cut-off post cannot give a linearizable read: it says so.
-	tc.fabric.isolate(post.id)
+	tc.fabric.Isolate(post.id)
 	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	if err := post.cluster.Barrier(short, Linearizable); !errors.Is(err, ErrNoLeader) {
@@ -355,7 +355,7 @@ func TestReadConsistencyLevels(t *testing.T) {
 	if err := post.cluster.Barrier(short, Local); err != nil {
 		t.Fatal(err)
 	}
-	tc.fabric.heal(post.id)
+	tc.fabric.Heal(post.id)
 }
 
 func TestMembersReportsEveryNode(t *testing.T) {
@@ -372,13 +372,13 @@ func TestMembersReportsEveryNode(t *testing.T) {
 			t.Fatalf("%s voter=%v", m.ID, m.Voter)
 		}
 	}
-	tc.fabric.isolate("post-2")
+	tc.fabric.Isolate("post-2")
 	for _, m := range tc.nodes[0].cluster.Members(tc.ctx()) {
 		if m.ID == "post-2" && m.Error == "" {
 			t.Fatal("a cut-off post answered")
 		}
 	}
-	tc.fabric.heal("post-2")
+	tc.fabric.Heal("post-2")
 }
 
 func TestCommandEncoding(t *testing.T) {

@@ -6,124 +6,14 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/crossguard/crossguard/cluster/clustertest"
 	"github.com/crossguard/crossguard/watchlist"
 )
-
-// fabric is a real TCP network on loopback that can cut a node off: it
-// closes the node's connections and refuses new ones, both ways, at the
-// transport (raft never knows why).
-type fabric struct {
-	mu       sync.Mutex
-	owner    map[string]string // listening address -> node
-	dialer   map[string]string // local address of a dialled connection -> node
-	isolated map[string]bool
-	conns    map[string]map[net.Conn]bool // node -> its open connections
-}
-
-func newFabric() *fabric {
-	return &fabric{owner: map[string]string{}, dialer: map[string]string{}, isolated: map[string]bool{},
-		conns: map[string]map[net.Conn]bool{}}
-}
-
-func (f *fabric) track(c net.Conn, nodes ...string) {
-	for _, n := range nodes {
-		if f.conns[n] == nil {
-			f.conns[n] = map[net.Conn]bool{}
-		}
-		f.conns[n][c] = true
-	}
-}
-
-// isolate cuts the node off from every other.
-func (f *fabric) isolate(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.isolated[id] = true
-	for c := range f.conns[id] {
-		c.Close()
-	}
-	f.conns[id] = nil
-}
-
-func (f *fabric) heal(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.isolated, id)
-}
-
-type fabricNet struct {
-	f  *fabric
-	id string
-}
-
-func (n fabricNet) Listen(addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	n.f.mu.Lock()
-	n.f.owner[ln.Addr().String()] = n.id
-	n.f.mu.Unlock()
-	return fabricListener{Listener: ln, n: n}, nil
-}
-
-func (n fabricNet) Dial(ctx context.Context, addr string) (net.Conn, error) {
-	n.f.mu.Lock()
-	to := n.f.owner[addr]
-	cut := n.f.isolated[n.id] || n.f.isolated[to]
-	n.f.mu.Unlock()
-	if cut {
-		return nil, fmt.Errorf("dial %s: network unreachable (partitioned)", addr)
-	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	n.f.mu.Lock()
-	defer n.f.mu.Unlock()
-	if n.f.isolated[n.id] || n.f.isolated[to] {
-		c.Close()
-		return nil, fmt.Errorf("dial %s: network unreachable (partitioned)", addr)
-	}
-	n.f.dialer[c.LocalAddr().String()] = n.id
-	n.f.track(c, n.id, to)
-	return c, nil
-}
-
-type fabricListener struct {
-	net.Listener
-	n fabricNet
-}
-
-func (l fabricListener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		f := l.n.f
-		f.mu.Lock()
-		from := f.dialer[c.RemoteAddr().String()]
-		cut := f.isolated[l.n.id] || f.isolated[from]
-		if !cut {
-			f.track(c, l.n.id, from)
-		}
-		f.mu.Unlock()
-		if cut {
-			c.Close()
-			continue
-		}
-		return c, nil
-	}
-}
 
 // testNode is one node of an in-process cluster: a real badger store and
 // real raft over real TCP.
@@ -140,7 +30,7 @@ type testNode struct {
 
 type testCluster struct {
 	t      *testing.T
-	fabric *fabric
+	fabric *clustertest.Fabric
 	nodes  []*testNode
 	tls    func(id string) (server, client *tls.Config)
 	tune   func(*Config)
@@ -159,7 +49,7 @@ func testLogger(t testing.TB) *slog.Logger {
 // replicas, and waits until every one has joined and applied the
 // configuration.
 func newTestCluster(t *testing.T, voters, replicas int, opts ...func(*testCluster)) *testCluster {
-	tc := &testCluster{t: t, fabric: newFabric()}
+	tc := &testCluster{t: t, fabric: clustertest.NewFabric()}
 	for _, o := range opts {
 		o(tc)
 	}
@@ -188,7 +78,7 @@ func newTestCluster(t *testing.T, voters, replicas int, opts ...func(*testCluste
 func (tc *testCluster) config(n *testNode, bootstrap bool, join []string) Config {
 	cfg := DefaultConfig(n.id, filepath.Join(n.dir, "raft"))
 	cfg.Bind, cfg.Voter, cfg.Bootstrap, cfg.Join = n.bind, n.voter, bootstrap, join
-	cfg.Network = fabricNet{f: tc.fabric, id: n.id}
+	cfg.Network = tc.fabric.Node(n.id)
 	cfg.HeartbeatTimeout = 300 * time.Millisecond
 	cfg.ElectionTimeout = 300 * time.Millisecond
 	cfg.LeaderLeaseTimeout = 150 * time.Millisecond
@@ -303,7 +193,7 @@ func (tc *testCluster) waitConverged() {
 	l := tc.waitLeader()
 	idx := l.cluster.raft.CommitIndex()
 	for _, n := range tc.running() {
-		if tc.fabric.isIsolated(n.id) {
+		if tc.fabric.Isolated(n.id) {
 			continue
 		}
 		if err := n.cluster.WaitForApplied(ctx, idx); err != nil {
@@ -357,10 +247,4 @@ func (tc *testCluster) node(id string) *testNode {
 	}
 	tc.t.Fatalf("no node %s", id)
 	return nil
-}
-
-func (f *fabric) isIsolated(id string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.isolated[id]
 }

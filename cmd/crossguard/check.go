@@ -3,20 +3,10 @@ package main
 import (
 	"encoding/json"
 
+	"github.com/crossguard/crossguard/api"
 	"github.com/crossguard/crossguard/watchlist"
-	"github.com/crossguard/crossguard/watchlist/mrz"
 	"github.com/spf13/cobra"
 )
-
-// checkOutput is the answer printed by crossguard check; the API's answer
-// (a later issue) has the same shape.
-type checkOutput struct {
-	Verdict    watchlist.Verdict           `json:"verdict"`
-	Travellers []watchlist.TravellerResult `json:"travellers"`
-	Findings   []watchlist.Finding         `json:"findings"`
-	CrossingID string                      `json:"crossing_id"`
-	Documents  map[int]mrz.Document        `json:"documents,omitempty"`
-}
 
 func newCheckCommand(e *env) *cobra.Command {
 	var dataDir, post string
@@ -61,7 +51,9 @@ func newCheckCommand(e *env) *cobra.Command {
 					return err
 				}
 			}
-			out := checkOutput{Verdict: in.Verdict, Travellers: in.Travellers, Findings: in.Findings, CrossingID: in.Crossing.ID, Documents: docs}
+			// The API's answer; the replica is this command's own store.
+			out := api.Inspection{Verdict: in.Verdict, Travellers: in.Travellers, Findings: in.Findings, CrossingID: in.Crossing.ID, Documents: docs,
+				Replica: api.Replica{Node: "local"}}
 			enc := json.NewEncoder(e.out)
 			enc.SetEscapeHTML(false)
 			enc.SetIndent("", "  ")

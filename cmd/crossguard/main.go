@@ -63,6 +63,7 @@ func newRootCommand(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e))
+	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e),
+		newServeCommand(e), newClusterCommand(e), newCertsCommand(e))
 	return root
 }

@@ -1,0 +1,147 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// Config is everything a node needs. DefaultConfig gives a single voter on
+// loopback that bootstraps itself; crossguard serve fills it from flags,
+// CROSSGUARD_* environment variables and an optional JSON file.
+type Config struct {
+	// ID names the node in the cluster: unique and stable.
+	ID string `json:"id"`
+	// DataDir holds the watchlist, the raft log, the outbox and the keys.
+	DataDir string `json:"data"`
+	// HTTPAddr is the API's listen address.
+	HTTPAddr string `json:"http"`
+	// RaftAddr is the raft port's listen address; RaftAdvertise the
+	// address other nodes dial (default: RaftAddr).
+	RaftAddr      string `json:"raft"`
+	RaftAdvertise string `json:"raft_advertise"`
+	// Voter: an operations centre. A border post is a non-voting replica.
+	Voter bool `json:"voter"`
+	// Bootstrap starts a new cluster when the node has no state and joins
+	// nobody.
+	Bootstrap bool `json:"bootstrap"`
+	// Join lists raft addresses of members to ask to join.
+	Join []string `json:"join"`
+	// Post names the border post whose inspections this node answers
+	// (default: the node ID).
+	Post string `json:"post"`
+	// StaleAfter: answers of a node that has not heard from the leader for
+	// longer are flagged stale (they are still given).
+	StaleAfter time.Duration `json:"stale_after"`
+
+	// TLS for the raft port: a CA and this node's certificate and key
+	// (crossguard certs writes them). All three or none.
+	TLSCA   string `json:"tls_ca"`
+	TLSCert string `json:"tls_cert"`
+	TLSKey  string `json:"tls_key"`
+	// Insecure allows a raft port beyond loopback without TLS.
+	Insecure bool `json:"insecure"`
+
+	// HistoryKeyFile holds the key that pseudonymises crossing records;
+	// every node of a cluster must have the same (default
+	// DataDir/history.key, created when missing).
+	HistoryKeyFile string `json:"history_key"`
+	// EncryptionKeyFile, when set, encrypts the watchlist at rest (16, 24
+	// or 32 bytes).
+	EncryptionKeyFile string `json:"encryption_key"`
+
+	// Demo loads the generated demo watchlist (DemoAlerts of them) once.
+	Demo       bool `json:"demo"`
+	DemoAlerts int  `json:"demo_alerts"`
+
+	// ShipBatch is the most crossing records shipped in one command.
+	ShipBatch int `json:"ship_batch"`
+	// ShutdownTimeout bounds draining in-flight requests on SIGTERM.
+	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
+
+	// Raft timing (zero: the cluster package's defaults).
+	HeartbeatTimeout  time.Duration `json:"heartbeat_timeout"`
+	ElectionTimeout   time.Duration `json:"election_timeout"`
+	SnapshotThreshold uint64        `json:"snapshot_threshold"`
+	TrailingLogs      uint64        `json:"trailing_logs"`
+}
+
+// DefaultConfig is the newcomer's node: one voter on loopback, HTTP on
+// 127.0.0.1:8080, raft on 127.0.0.1:8089, data in ./crossguard-data.
+func DefaultConfig() Config {
+	return Config{
+		ID: "node-1", DataDir: "crossguard-data", HTTPAddr: "127.0.0.1:8080", RaftAddr: "127.0.0.1:8089",
+		Voter: true, Bootstrap: true, StaleAfter: 5 * time.Minute, DemoAlerts: 10000,
+		ShipBatch: 512, ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// Validate names every problem of the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.ID == "" {
+		bad("id: a node ID is required")
+	}
+	if c.DataDir == "" {
+		bad("data: a data directory is required")
+	}
+	httpHost, _, httpErr := net.SplitHostPort(c.HTTPAddr)
+	if httpErr != nil {
+		bad("http: %v", httpErr)
+	}
+	raftHost, _, raftErr := net.SplitHostPort(c.RaftAddr)
+	if raftErr != nil {
+		bad("raft: %v", raftErr)
+	}
+	if c.RaftAdvertise != "" {
+		if _, _, err := net.SplitHostPort(c.RaftAdvertise); err != nil {
+			bad("raft_advertise: %v", err)
+		}
+	}
+	if c.Bootstrap && len(c.Join) > 0 {
+		bad("bootstrap and join: a node either starts a cluster or joins one")
+	}
+	if c.Bootstrap && !c.Voter {
+		bad("bootstrap: only a voter can start a cluster")
+	}
+	if !c.Bootstrap && len(c.Join) == 0 {
+		bad("join: a node that does not bootstrap must join (give --join)")
+	}
+	tlsSet := 0
+	for _, f := range []string{c.TLSCA, c.TLSCert, c.TLSKey} {
+		if f != "" {
+			tlsSet++
+		}
+	}
+	if tlsSet != 0 && tlsSet != 3 {
+		bad("tls: give tls_ca, tls_cert and tls_key together")
+	}
+	if tlsSet == 0 && !c.Insecure && raftErr == nil && !isLoopback(raftHost) {
+		bad("raft: %s is beyond loopback: configure TLS (crossguard certs) or set insecure", c.RaftAddr)
+	}
+	if httpErr == nil && !isLoopback(httpHost) && !c.Insecure {
+		// Until API tokens land, the API must not be reachable beyond
+		// this machine unless an operator says so.
+		bad("http: %s is beyond loopback: the API has no token authentication yet; set insecure to allow it", c.HTTPAddr)
+	}
+	if c.StaleAfter <= 0 {
+		bad("stale_after: must be positive")
+	}
+	if c.ShipBatch <= 0 || c.ShipBatch > 10000 {
+		bad("ship_batch: between 1 and 10000")
+	}
+	if c.Demo && c.DemoAlerts < 0 {
+		bad("demo_alerts: must not be negative")
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

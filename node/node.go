@@ -1,0 +1,360 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/crossguard/crossguard/api"
+	"github.com/crossguard/crossguard/cluster"
+	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// Node is a running Crossguard node: the watchlist, its raft replication,
+// the outbox of crossing records and the shipper that empties it.
+// Inspections are answered from the local store, never through the
+// leader; changes go through raft.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  *watchlist.Engine
+	cluster *cluster.Cluster
+	outbox  *outbox
+	history combinedHistory
+	now     func() time.Time
+	http    *fiber.App
+	httpLn  net.Listener
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Options are what tests and the command inject.
+type Options struct {
+	Logger *slog.Logger
+	// Network replaces TCP for the raft port (fault injection).
+	Network cluster.Network
+	// Now replaces the clock.
+	Now func() time.Time
+}
+
+// Start opens the node's stores and starts raft and the shipper. It
+// returns once the node listens; Ready says when it can inspect.
+func Start(cfg Config, opt Options) (n *Node, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if cfg.Post == "" {
+		cfg.Post = cfg.ID
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	n = &Node{cfg: cfg, log: log, now: opt.Now}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			n.cancel()
+			n.closeStores()
+		}
+	}()
+
+	wcfg := watchlist.DefaultConfig(filepath.Join(cfg.DataDir, "watchlist"))
+	wcfg.Logger = log.With("part", "watchlist")
+	keyFile := cfg.HistoryKeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(cfg.DataDir, "history.key")
+	}
+	if wcfg.HistoryKey, err = LoadOrCreateKey(keyFile); err != nil {
+		return nil, fmt.Errorf("history key: %w", err)
+	}
+	if cfg.EncryptionKeyFile != "" {
+		if wcfg.EncryptionKey, err = os.ReadFile(cfg.EncryptionKeyFile); err != nil {
+			return nil, fmt.Errorf("encryption key: %w", err)
+		}
+	}
+	if n.engine, err = watchlist.Open(wcfg); err != nil {
+		return nil, err
+	}
+	if n.outbox, err = openOutbox(filepath.Join(cfg.DataDir, "outbox"), log.With("part", "outbox")); err != nil {
+		return nil, err
+	}
+	n.history = combinedHistory{n.engine, n.outbox}
+
+	ccfg := cluster.DefaultConfig(cfg.ID, filepath.Join(cfg.DataDir, "raft"))
+	ccfg.Bind, ccfg.Advertise, ccfg.Voter, ccfg.Bootstrap, ccfg.Join = cfg.RaftAddr, cfg.RaftAdvertise, cfg.Voter, cfg.Bootstrap, cfg.Join
+	ccfg.Network, ccfg.Logger = opt.Network, log
+	if cfg.HeartbeatTimeout > 0 {
+		ccfg.HeartbeatTimeout = cfg.HeartbeatTimeout
+		ccfg.LeaderLeaseTimeout = cfg.HeartbeatTimeout / 2
+	}
+	if cfg.ElectionTimeout > 0 {
+		ccfg.ElectionTimeout = cfg.ElectionTimeout
+	}
+	if cfg.SnapshotThreshold > 0 {
+		ccfg.SnapshotThreshold = cfg.SnapshotThreshold
+	}
+	if cfg.TrailingLogs > 0 {
+		ccfg.TrailingLogs = cfg.TrailingLogs
+	}
+	if cfg.TLSCA != "" {
+		if ccfg.ServerTLS, ccfg.ClientTLS, err = cluster.LoadTLSConfigs(cfg.TLSCA, cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
+	if n.cluster, err = cluster.Open(ccfg, n.engine); err != nil {
+		return nil, err
+	}
+
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.outbox.ship(n.ctx, cfg.ShipBatch, n.shipCrossings)
+	}()
+	if cfg.Demo {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.loadDemo(n.ctx); err != nil && n.ctx.Err() == nil {
+				log.Error("demo watchlist not loaded", "err", err)
+			}
+		}()
+	}
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Logger: log.With("part", "api")})
+	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		n.cancel()
+		n.wg.Wait()
+		n.cluster.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	go func() {
+		if err := n.http.Listener(n.httpLn); err != nil {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+	log.Info("node started", "http", n.httpLn.Addr().String(), "id", cfg.ID, "raft", n.cluster.Address(), "voter", cfg.Voter, "post", cfg.Post)
+	return n, nil
+}
+
+// Close stops the shipper and closes raft, the outbox and the store, in
+// that order. The caller drains HTTP first.
+func (n *Node) Close() error {
+	var err error
+	n.once.Do(func() {
+		if n.http != nil {
+			// Drain in-flight requests first: an inspection being answered
+			// finishes writing its crossing to the outbox.
+			err = n.http.ShutdownWithTimeout(n.cfg.ShutdownTimeout)
+		}
+		n.cancel()
+		n.wg.Wait()
+		if n.cluster != nil {
+			err = errors.Join(err, n.cluster.Close())
+		}
+		err = errors.Join(err, n.closeStores())
+	})
+	return err
+}
+
+func (n *Node) closeStores() error {
+	var errs []error
+	if n.outbox != nil {
+		errs = append(errs, n.outbox.close())
+	}
+	if n.engine != nil {
+		errs = append(errs, n.engine.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPAddr is the address the API listens on.
+func (n *Node) HTTPAddr() string { return n.httpLn.Addr().String() }
+
+// ID is the node's ID.
+func (n *Node) ID() string { return n.cfg.ID }
+
+// Engine is the node's watchlist (read-only use: changes go through
+// raft).
+func (n *Node) Engine() *watchlist.Engine { return n.engine }
+
+// Cluster is the node's raft.
+func (n *Node) Cluster() *cluster.Cluster { return n.cluster }
+
+// OutboxDepth is the number of crossing records not yet committed.
+func (n *Node) OutboxDepth() int { return n.outbox.Depth() }
+
+// Ready says whether the node can inspect: its store is open and it has
+// replayed its own log.
+func (n *Node) Ready() error {
+	if n.ctx.Err() != nil {
+		return errors.New("shutting down")
+	}
+	return n.cluster.Ready()
+}
+
+// Replica describes this node's copy now.
+func (n *Node) Replica() api.Replica {
+	age := n.cluster.LeaderContactAge()
+	return api.Replica{Node: n.cfg.ID, AppliedIndex: n.cluster.AppliedIndex(), LeaderContactAgeMS: age.Milliseconds(),
+		Stale: age < 0 || age > n.cfg.StaleAfter}
+}
+
+// Inspect answers an inspection from the local store, whatever the state
+// of the cluster, and records the crossing durably in the outbox before
+// it answers.
+func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest) (api.Inspection, error) {
+	if err := ctx.Err(); err != nil {
+		return api.Inspection{}, err
+	}
+	party, docs, err := req.Party(n.now(), n.cfg.Post)
+	if err != nil {
+		return api.Inspection{}, err
+	}
+	in, err := n.engine.InspectWith(party, n.history)
+	if err != nil {
+		return api.Inspection{}, err
+	}
+	if err := n.outbox.add(in.Crossing); err != nil {
+		return api.Inspection{}, err
+	}
+	return api.Inspection{Verdict: in.Verdict, Travellers: in.Travellers, Findings: in.Findings,
+		CrossingID: in.Crossing.ID, Documents: docs, Replica: n.Replica()}, nil
+}
+
+func (n *Node) shipCrossings(ctx context.Context, cs []watchlist.Crossing) error {
+	_, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandRecordCrossings, Body: cluster.RecordCrossings{Crossings: cs}})
+	return err
+}
+
+// UpsertAlerts stamps new alerts (IDs, times) and commits them; it
+// returns them as stored. Validation errors name alerts[i].field.
+func (n *Node) UpsertAlerts(ctx context.Context, alerts []watchlist.Alert) ([]watchlist.Alert, error) {
+	now := n.now()
+	for i := range alerts {
+		watchlist.StampAlert(&alerts[i], now)
+	}
+	// Refuse an invalid batch before it enters the log (Apply would refuse
+	// it too, on every node).
+	var p []watchlist.FieldError
+	for i := range alerts {
+		var ve *watchlist.ValidationError
+		if err := alerts[i].Validate(); errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				p = append(p, watchlist.FieldError{Field: fmt.Sprintf("alerts[%d].%s", i, f.Field), Reason: f.Reason})
+			}
+		}
+	}
+	if len(p) > 0 {
+		return nil, &watchlist.ValidationError{Fields: p}
+	}
+	idx, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandUpsertAlerts, Body: cluster.UpsertAlerts{Alerts: alerts}})
+	if err != nil {
+		return nil, err
+	}
+	// Answer with this node's copy: wait until it has applied the change.
+	return alerts, n.cluster.WaitForApplied(ctx, idx)
+}
+
+// CloseAlert closes an alert (it stays stored, for audit).
+func (n *Node) CloseAlert(ctx context.Context, id string) error {
+	idx, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandCloseAlert, Body: cluster.CloseAlert{ID: id, At: n.now().UTC()}})
+	if err != nil {
+		return err
+	}
+	return n.cluster.WaitForApplied(ctx, idx)
+}
+
+// Alert reads one alert at the given consistency.
+func (n *Node) Alert(ctx context.Context, id string, level cluster.Consistency) (watchlist.Alert, error) {
+	if err := n.cluster.Barrier(ctx, level); err != nil {
+		return watchlist.Alert{}, err
+	}
+	return n.engine.Get(id)
+}
+
+// AckHit records who handled a hit.
+func (n *Node) AckHit(ctx context.Context, id string, ack watchlist.Acknowledgement) error {
+	ack.At = n.now().UTC()
+	if err := ack.Validate(); err != nil {
+		return err
+	}
+	idx, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandAckHit, Body: cluster.AckHit{HitID: id, Ack: ack}})
+	if err != nil {
+		return err
+	}
+	return n.cluster.WaitForApplied(ctx, idx)
+}
+
+// loadDemo commits the demo watchlist through raft, once: on the leader
+// that finds it missing.
+func (n *Node) loadDemo(ctx context.Context) error {
+	if _, err := n.cluster.WaitForLeader(ctx); err != nil {
+		return err
+	}
+	if err := n.cluster.Barrier(ctx, cluster.Leader); err != nil {
+		return err
+	}
+	if _, err := n.engine.Get("DEMO-MISSING-ZHANG"); err == nil {
+		return nil
+	}
+	now := n.now()
+	g := testbench.NewGenerator(testbench.DemoSeed, now)
+	const batch = 2000
+	for from := 0; from < n.cfg.DemoAlerts; from += batch {
+		if _, err := n.UpsertAlerts(ctx, g.Alerts(from, min(from+batch, n.cfg.DemoAlerts))); err != nil {
+			return err
+		}
+	}
+	_, err := n.UpsertAlerts(ctx, testbench.DemoAlerts())
+	if err == nil {
+		n.log.Info("demo watchlist loaded", "alerts", n.cfg.DemoAlerts+len(testbench.DemoAlerts()))
+	}
+	return err
+}
+
+// LoadOrCreateKey reads a 32-byte key, creating it (mode 0600) when
+// missing. Keys are never logged.
+func LoadOrCreateKey(path string) ([]byte, error) {
+	key, err := os.ReadFile(path)
+	if err == nil {
+		if len(key) < 32 {
+			return nil, fmt.Errorf("%s holds %d bytes, want 32", path, len(key))
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, key, 0o600); err != nil {
+		return nil, err
+	}
+	return key, os.Rename(tmp, path)
+}

@@ -1,0 +1,235 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// outbox holds the crossing records a node has answered for but the
+// cluster has not yet committed. An inspection is answered only once its
+// record is on disk here (badger with synced writes: concurrent
+// inspections share one fsync). A shipper sends the records to the leader
+// in batches; each is deleted only after its batch is committed, and the
+// cluster records a crossing ID once, so a retry after a crash or a
+// partition never duplicates a record.
+//
+// The outbox is local state, not replicated: it lives in its own store,
+// which a raft snapshot restore does not touch.
+type outbox struct {
+	db  *badger.DB
+	log *slog.Logger
+
+	mu      sync.Mutex
+	escorts map[watchlist.Pseudonym][]pendingEscort // the pending records' escorts, for the rule
+	depth   int
+	kick    chan struct{}
+}
+
+type pendingEscort struct {
+	id     string
+	at     time.Time
+	minors []watchlist.Pseudonym
+}
+
+var _ watchlist.EscortHistory = (*outbox)(nil)
+
+const tagOutbox = 'o'
+
+func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
+	opts := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
+		WithMemTableSize(8 << 20).WithNumMemtables(2).WithBlockCacheSize(8 << 20).WithIndexCacheSize(0).
+		WithValueLogFileSize(64 << 20).WithNumCompactors(2)
+	db, err := badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open outbox %s: %w", dir, err)
+	}
+	o := &outbox{db: db, log: log, escorts: map[watchlist.Pseudonym][]pendingEscort{}, kick: make(chan struct{}, 1)}
+	err = db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagOutbox}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var c watchlist.Crossing
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
+				return err
+			}
+			o.index(&c)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	if o.depth > 0 {
+		log.Info("outbox holds crossings not yet shipped", "crossings", o.depth)
+		o.signal()
+	}
+	return o, nil
+}
+
+func (o *outbox) index(c *watchlist.Crossing) {
+	o.depth++
+	for _, e := range c.Escorts {
+		o.escorts[e.Adult] = append(o.escorts[e.Adult], pendingEscort{id: c.ID, at: c.At, minors: e.Minors})
+	}
+}
+
+func (o *outbox) signal() {
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+// add writes a crossing record durably; it returns once it is synced.
+func (o *outbox) add(c watchlist.Crossing) error {
+	v, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := o.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(append([]byte{tagOutbox}, c.ID...), v)
+	}); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	o.mu.Lock()
+	o.index(&c)
+	o.mu.Unlock()
+	o.signal()
+	return nil
+}
+
+// Depth is the number of records waiting to be shipped.
+func (o *outbox) Depth() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.depth
+}
+
+// MinorsEscorted answers from the records not yet committed.
+func (o *outbox) MinorsEscorted(adult watchlist.Pseudonym, since time.Time) ([]watchlist.Pseudonym, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []watchlist.Pseudonym
+	for _, e := range o.escorts[adult] {
+		if !e.at.Before(since) {
+			out = append(out, e.minors...)
+		}
+	}
+	return out, nil
+}
+
+// next reads up to n records, oldest first (IDs are ULIDs).
+func (o *outbox) next(n int) ([]watchlist.Crossing, error) {
+	var out []watchlist.Crossing
+	err := o.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagOutbox}})
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(out) < n; it.Next() {
+			var c watchlist.Crossing
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// remove deletes shipped records.
+func (o *outbox) remove(cs []watchlist.Crossing) error {
+	wb := o.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, c := range cs {
+		if err := wb.Delete(append([]byte{tagOutbox}, c.ID...)); err != nil {
+			return err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	shipped := map[string]bool{}
+	for _, c := range cs {
+		shipped[c.ID] = true
+	}
+	for adult, list := range o.escorts {
+		kept := list[:0]
+		for _, e := range list {
+			if !shipped[e.id] {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			delete(o.escorts, adult)
+		} else {
+			o.escorts[adult] = kept
+		}
+	}
+	o.depth -= len(cs)
+	return nil
+}
+
+// ship sends batches to the cluster until ctx ends. A batch that fails
+// (no leader: the post is cut off) is retried with back-off; nothing is
+// dropped.
+func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error) {
+	backoff := 100 * time.Millisecond
+	for {
+		cs, err := o.next(batch)
+		if err == nil && len(cs) > 0 {
+			err = send(ctx, cs)
+			if err == nil {
+				err = o.remove(cs)
+			}
+			if err == nil {
+				backoff = 100 * time.Millisecond
+				continue
+			}
+		}
+		wait := backoff
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			o.log.Warn("outbox: shipment failed; will retry", "pending", o.Depth(), "err", err)
+			backoff = min(2*backoff, 5*time.Second)
+		} else {
+			wait = time.Minute // idle: woken by the next record
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-o.kick:
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (o *outbox) close() error { return o.db.Close() }
+
+// combinedHistory is the committed history plus the outbox: the escort
+// rule sees crossings this post made while cut off.
+type combinedHistory []watchlist.EscortHistory
+
+func (h combinedHistory) MinorsEscorted(adult watchlist.Pseudonym, since time.Time) ([]watchlist.Pseudonym, error) {
+	var out []watchlist.Pseudonym
+	var errs []error
+	for _, x := range h {
+		m, err := x.MinorsEscorted(adult, since)
+		out = append(out, m...)
+		errs = append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
