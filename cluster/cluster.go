@@ -624,8 +624,9 @@ func (c *Cluster) WaitForLeader(ctx context.Context) (string, error) {
 }
 
 // AppliedIndex is the index of the last entry applied to this node's
-// store.
-func (c *Cluster) AppliedIndex() uint64 { return c.fsm.applied.Load() }
+// store, counting entries the store never sees (a new leader's no-op)
+// once raft has passed them.
+func (c *Cluster) AppliedIndex() uint64 { return max(c.fsm.applied.Load(), c.raft.AppliedIndex()) }
 
 // IsLeader reports whether this node leads.
 func (c *Cluster) IsLeader() bool { return c.raft.State() == raft.Leader }
@@ -649,7 +650,7 @@ func (c *Cluster) Ready() error {
 	if p := c.fsm.broken.Load(); p != nil {
 		return *p
 	}
-	if applied := c.AppliedIndex(); applied < c.startIndex && c.raft.State() != raft.Shutdown {
+	if applied := c.fsm.applied.Load(); applied < c.startIndex && c.raft.State() != raft.Shutdown {
 		// Entries of the local log may be configuration entries, which the
 		// state machine never sees: raft's own applied index says when
 		// replay is done.

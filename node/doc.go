@@ -1,4 +1,6 @@
 // Package node assembles a running Crossguard node: the watchlist engine,
-// its raft replication and its HTTP API. It is built by the replication
-// issue; until then the engine runs embedded in the crossguard command.
+// its raft replication (package cluster), the outbox of crossing records
+// and its shipper, and the HTTP server of package api. Inspections are
+// answered from the local store; changes go through raft. See
+// cluster/DESIGN.md.
 package node

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crossguard/crossguard/api"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
@@ -64,7 +66,7 @@ func TestCheckCommand(t *testing.T) {
 	if !errors.Is(err, errFindings) {
 		t.Fatalf("err %v, want a non-clear verdict\n%s", err, out)
 	}
-	var got checkOutput
+	var got api.Inspection
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
