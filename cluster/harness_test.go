@@ -29,7 +29,7 @@ type testNode struct {
 }
 
 type testCluster struct {
-	t      *testing.T
+	t      testing.TB
 	fabric *clustertest.Fabric
 	nodes  []*testNode
 	tls    func(id string) (server, client *tls.Config)
@@ -48,7 +48,7 @@ func testLogger(t testing.TB) *slog.Logger {
 // newTestCluster starts voters (the first bootstraps) and non-voting
 // replicas, and waits until every one has joined and applied the
 // configuration.
-func newTestCluster(t *testing.T, voters, replicas int, opts ...func(*testCluster)) *testCluster {
+func newTestCluster(t testing.TB, voters, replicas int, opts ...func(*testCluster)) *testCluster {
 	tc := &testCluster{t: t, fabric: clustertest.NewFabric()}
 	for _, o := range opts {
 		o(tc)
@@ -211,7 +211,7 @@ func (tc *testCluster) waitConverged() {
 }
 
 // snapshotBytes is a node's whole store.
-func snapshotBytes(t *testing.T, e *watchlist.Engine) []byte {
+func snapshotBytes(t testing.TB, e *watchlist.Engine) []byte {
 	t.Helper()
 	s, err := e.Snapshot()
 	if err != nil {
