@@ -140,7 +140,9 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if err != nil {
 		return err
 	}
-	f.skipUpTo = idx
+	// After a restore raft delivers only entries after the snapshot:
+	// skipping is for the replay at start-up only.
+	f.skipUpTo = 0
 	f.setApplied(idx)
 	return nil
 }
