@@ -299,19 +299,19 @@ func (c *Cluster) joinLoop() {
 	}
 }
 
-// leader returns the leader's raft address, waiting for one until ctx
-// ends.
-func (c *Cluster) leader(ctx context.Context) (string, error) {
+// leader waits until a leader is known, until ctx ends, and returns its
+// raft address and ID.
+func (c *Cluster) leader(ctx context.Context) (addr, id string, err error) {
 	for {
-		if addr, _ := c.raft.LeaderWithID(); addr != "" {
-			return string(addr), nil
+		if a, i := c.raft.LeaderWithID(); a != "" && i != "" {
+			return string(a), string(i), nil
 		}
 		select {
 		case <-ctx.Done():
-			return "", fmt.Errorf("%w: %v", ErrNoLeader, ctx.Err())
+			return "", "", fmt.Errorf("%w: %v", ErrNoLeader, ctx.Err())
 		case <-c.ctx.Done():
-			return "", ErrClosed
-		case <-time.After(20 * time.Millisecond):
+			return "", "", ErrClosed
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }
@@ -326,7 +326,7 @@ func (c *Cluster) onLeader(ctx context.Context, req rpcRequest, local func() (ui
 				return idx, err
 			}
 		} else {
-			addr, err := c.leader(ctx)
+			addr, _, err := c.leader(ctx)
 			if err != nil {
 				return 0, err
 			}
@@ -609,18 +609,8 @@ func (c *Cluster) nothingToApply(from, to uint64) bool {
 
 // WaitForLeader returns the leader's ID once one is known.
 func (c *Cluster) WaitForLeader(ctx context.Context) (string, error) {
-	for {
-		if _, id := c.raft.LeaderWithID(); id != "" {
-			return string(id), nil
-		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("%w: %v", ErrNoLeader, ctx.Err())
-		case <-c.ctx.Done():
-			return "", ErrClosed
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	_, id, err := c.leader(ctx)
+	return id, err
 }
 
 // AppliedIndex is the index of the last entry applied to this node's

@@ -223,7 +223,7 @@ func TestReplicaRestoredFromSnapshotAfterCompaction(t *testing.T) {
 		}
 	}
 	first, _ := leader.cluster.wal.FirstIndex()
-	if first <= post.cluster0Index(t) {
+	if first <= post.appliedAtStop {
 		t.Fatalf("the leader's log was not compacted past the post (first index %d)", first)
 	}
 	tc.start(post, false, nil)
@@ -241,12 +241,6 @@ func TestReplicaRestoredFromSnapshotAfterCompaction(t *testing.T) {
 	if hits, err := post.engine.Check(p, now); err != nil || len(hits) == 0 {
 		t.Fatalf("no hit after the snapshot restore: %v %v", hits, err)
 	}
-}
-
-// cluster0Index is the applied index a stopped node's store holds.
-func (n *testNode) cluster0Index(t *testing.T) uint64 {
-	t.Helper()
-	return n.appliedAtStop
 }
 
 func TestRestartReplaysOnlyWhatTheStoreLacks(t *testing.T) {

@@ -160,21 +160,21 @@ func (o *outbox) remove(cs []watchlist.Crossing) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	shipped := map[string]bool{}
+	// Only the shipped records' adults have entries to drop.
 	for _, c := range cs {
-		shipped[c.ID] = true
-	}
-	for adult, list := range o.escorts {
-		kept := list[:0]
-		for _, e := range list {
-			if !shipped[e.id] {
-				kept = append(kept, e)
+		for _, esc := range c.Escorts {
+			list := o.escorts[esc.Adult]
+			kept := list[:0]
+			for _, e := range list {
+				if e.id != c.ID {
+					kept = append(kept, e)
+				}
 			}
-		}
-		if len(kept) == 0 {
-			delete(o.escorts, adult)
-		} else {
-			o.escorts[adult] = kept
+			if len(kept) == 0 {
+				delete(o.escorts, esc.Adult)
+			} else {
+				o.escorts[esc.Adult] = kept
+			}
 		}
 	}
 	o.depth -= len(cs)

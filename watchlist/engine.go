@@ -92,10 +92,6 @@ func (e *Engine) Close() error {
 	return e.db.Close()
 }
 
-// DB exposes the badger store to the packages that replicate it (snapshots
-// stream it); nothing else should write to it.
-func (e *Engine) DB() *badger.DB { return e.db }
-
 // Rebuild builds the bloom filters anew from the stored index and swaps
 // them in, holding the write lock. Open calls it; writes start a
 // background rebuild instead (see publish).

@@ -7,12 +7,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crossguard/crossguard/cluster"
+	"github.com/crossguard/crossguard/node"
 )
 
 func newClusterCommand(e *env) *cobra.Command {
@@ -138,7 +140,7 @@ func newCertsCommand(e *env) *cobra.Command {
 			if err := cluster.WriteCerts(dir, ca, ids, strings.Split(hosts, ",")); err != nil {
 				return err
 			}
-			if _, err := loadOrCreateKeyIn(dir); err != nil {
+			if _, err := node.LoadOrCreateKey(filepath.Join(dir, "history.key")); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.out, "wrote %s/ca.crt, ca.key, history.key and a certificate and key for %s\n", dir, strings.Join(ids, ", "))

@@ -23,8 +23,3 @@ func openEngine(dataDir string) (*watchlist.Engine, error) {
 	cfg.HistoryKey = key
 	return watchlist.Open(cfg)
 }
-
-// loadOrCreateKeyIn creates the shared history key of a cluster in dir.
-func loadOrCreateKeyIn(dir string) ([]byte, error) {
-	return node.LoadOrCreateKey(filepath.Join(dir, "history.key"))
-}
