@@ -1,12 +1,16 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,19 +71,30 @@ type Membership interface {
 	Remove(ctx context.Context, id string) error
 }
 
+// Backups takes and restores whole-cluster backups.
+type Backups interface {
+	Backup(ctx context.Context, level cluster.Consistency) (*watchlist.Snapshot, error)
+	Restore(ctx context.Context, r io.Reader, force bool) (watchlist.SnapshotInfo, error)
+}
+
 // Deps are the parts of a node the API serves.
 type Deps struct {
 	Inspector  Inspector
 	Alerts     Alerts
 	Records    Records
 	Membership Membership
+	Backups    Backups
 	Logger     *slog.Logger
 	// RequestTimeout bounds every request (default 30 s).
 	RequestTimeout time.Duration
 }
 
-// BodyLimit bounds a request body (bulk import streams, in a later issue).
+// BodyLimit bounds a request body; the streamed endpoints (a restore)
+// are not bounded.
 const BodyLimit = 8 << 20
+
+// streamed are the routes that read their body as a stream.
+var streamed = map[string]bool{"/v1/cluster/restore": true}
 
 // New builds the fiber app of a node.
 func New(d Deps) *fiber.App {
@@ -93,12 +108,16 @@ func New(d Deps) *fiber.App {
 		AppName:               "crossguard",
 		DisableStartupMessage: true,
 		BodyLimit:             BodyLimit,
-		ReadTimeout:           d.RequestTimeout,
-		WriteTimeout:          d.RequestTimeout,
-		IdleTimeout:           2 * time.Minute,
-		ErrorHandler:          errorHandler(d.Logger),
+		// Bodies are streamed, so that a restore need not fit in memory;
+		// boundedBody holds every other route to BodyLimit.
+		StreamRequestBody: true,
+		ReadTimeout:       d.RequestTimeout,
+		WriteTimeout:      d.RequestTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorHandler:      errorHandler(d.Logger),
 	})
 	app.Use(requestid.New())
+	app.Use(boundedBody(BodyLimit))
 	app.Use(func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(context.Background(), d.RequestTimeout)
 		defer cancel()
@@ -120,7 +139,30 @@ func New(d Deps) *fiber.App {
 	v1.Get("/cluster", h.clusterStatus)
 	v1.Post("/cluster/join", h.join)
 	v1.Post("/cluster/remove", h.remove)
+	v1.Get("/cluster/backup", h.backup)
+	v1.Post("/cluster/restore", h.restore)
 	return app
+}
+
+// boundedBody reads the body of every route but the streamed ones into
+// memory, refusing one larger than limit.
+func boundedBody(limit int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req := c.Request()
+		if streamed[c.Path()] || !req.IsBodyStream() {
+			return c.Next()
+		}
+		b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+		if err != nil {
+			return fiber.NewError(http.StatusBadRequest, "reading the request body: "+err.Error())
+		}
+		if len(b) > limit {
+			c.Context().SetConnectionClose()
+			return fiber.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body exceeds %d bytes", limit))
+		}
+		req.SetBody(b)
+		return c.Next()
+	}
 }
 
 type handlers struct{ Deps }
@@ -265,6 +307,63 @@ func (h handlers) remove(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)
+}
+
+// backup streams a snapshot of the node's store, taken once the node has
+// applied everything committed (consistency=leader, the default), or
+// everything a confirmed leader committed (linearizable), or at once
+// (local). The stream ends with a checksum: a reader that did not get
+// all of it knows.
+func (h handlers) backup(c *fiber.Ctx) error {
+	level := cluster.Leader
+	if q := c.Query("consistency"); q != "" {
+		var err error
+		if level, err = cluster.ParseConsistency(q); err != nil {
+			return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "consistency", Reason: "must be local, leader or linearizable"}}}
+		}
+	}
+	snap, err := h.Backups.Backup(c.UserContext(), level)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.crossguard.snapshot")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="crossguard.snapshot"`)
+	log := h.Logger
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer snap.Release()
+		if _, err := snap.WriteTo(w); err != nil {
+			log.Error("backup stream cut off", "err", err)
+			return
+		}
+		if err := w.Flush(); err != nil {
+			log.Error("backup stream cut off", "err", err)
+		}
+	})
+	return nil
+}
+
+// restore seeds the cluster from a backup streamed in the body.
+func (h handlers) restore(c *fiber.Ctx) error {
+	var body io.Reader = c.Request().BodyStream()
+	if body == nil {
+		body = bytes.NewReader(c.Body())
+	}
+	force := false
+	if q := c.Query("force"); q != "" {
+		var err error
+		if force, err = strconv.ParseBool(q); err != nil {
+			c.Context().SetConnectionClose()
+			return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "force", Reason: "must be true or false"}}}
+		}
+	}
+	info, err := h.Backups.Restore(c.UserContext(), body, force)
+	if err != nil {
+		// The body may not have been read to its end: the connection
+		// cannot carry another request.
+		c.Context().SetConnectionClose()
+		return err
+	}
+	return c.JSON(info)
 }
 
 func decodeStrict(body []byte, v any) error {

@@ -221,12 +221,12 @@ func Open(cfg Config, engine *watchlist.Engine) (c *Cluster, err error) {
 		rc.NoSnapshotRestoreOnStart = false
 	}
 
-	hasState, err := raft.HasExistingState(c.wal, c.wal, c.snaps)
+	hasState, err := raft.HasExistingState(c.wal, c.wal, indexedSnapshots{c.snaps})
 	if err != nil {
 		return nil, err
 	}
 	c.startIndex, _ = c.wal.LastIndex()
-	c.raft, err = raft.NewRaft(rc, c.fsm, c.wal, c.wal, c.snaps, c.trans)
+	c.raft, err = raft.NewRaft(rc, c.fsm, c.wal, c.wal, indexedSnapshots{c.snaps}, c.trans)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}

@@ -131,6 +131,8 @@ func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 }
 
 // Restore replaces the store with a snapshot and rebuilds the filters.
+// The store then records the raft index of the snapshot (a backup from
+// another cluster carries that cluster's index).
 func (f *fsm) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	if err := f.engine.Restore(rc); err != nil {
@@ -140,10 +142,32 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if err != nil {
 		return err
 	}
+	if src := unwrapSource(rc); src != nil && src.index != idx {
+		if err := f.engine.SetAppliedIndex(src.index); err != nil {
+			return err
+		}
+		idx = src.index
+	}
 	// After a restore raft delivers only entries after the snapshot:
 	// skipping is for the replay at start-up only.
 	f.skipUpTo = 0
 	f.setApplied(idx)
+	return nil
+}
+
+// unwrapSource finds the snapshotSource under raft's wrappers (raft
+// counts the bytes restored).
+func unwrapSource(rc io.ReadCloser) *snapshotSource {
+	for rc != nil {
+		switch r := rc.(type) {
+		case *snapshotSource:
+			return r
+		case raft.ReadCloserWrapper:
+			rc = r.WrappedReadCloser()
+		default:
+			return nil
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -140,7 +141,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Logger: log.With("part", "api")})
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()
@@ -330,6 +331,60 @@ func (n *Node) loadDemo(ctx context.Context) error {
 		n.log.Info("demo watchlist loaded", "alerts", n.cfg.DemoAlerts+len(testbench.DemoAlerts()))
 	}
 	return err
+}
+
+// Backup opens a snapshot of this node's store once it holds everything
+// the cluster had committed when asked (level Leader or Linearizable), or
+// at once (Local). The caller streams it and releases it.
+func (n *Node) Backup(ctx context.Context, level cluster.Consistency) (*watchlist.Snapshot, error) {
+	if err := n.cluster.Barrier(ctx, level); err != nil {
+		return nil, err
+	}
+	return n.engine.Snapshot()
+}
+
+// Restore seeds the cluster from a backup: it must run on the leader of a
+// cluster that holds no alerts or crossings yet (force replaces what it
+// holds). The backup is read into a file in the data directory and
+// verified whole before anything is replaced: a corrupt or truncated
+// backup changes nothing.
+func (n *Node) Restore(ctx context.Context, r io.Reader, force bool) (watchlist.SnapshotInfo, error) {
+	if _, err := n.cluster.WaitForLeader(ctx); err != nil {
+		return watchlist.SnapshotInfo{}, err
+	}
+	if !n.cluster.IsLeader() {
+		st := n.cluster.Status()
+		return watchlist.SnapshotInfo{}, fmt.Errorf("%w: restore on the leader (%s at %s); this is %s", cluster.ErrRefused, st.LeaderID, st.LeaderAddr, n.cfg.ID)
+	}
+	if !force {
+		held, err := n.engine.HoldsData()
+		if err != nil {
+			return watchlist.SnapshotInfo{}, err
+		}
+		if held {
+			return watchlist.SnapshotInfo{}, fmt.Errorf("%w: the cluster already holds alerts or crossings; a backup seeds a new cluster (force replaces everything)", cluster.ErrRefused)
+		}
+	}
+	f, err := os.CreateTemp(n.cfg.DataDir, "restore-*.snapshot")
+	if err != nil {
+		return watchlist.SnapshotInfo{}, err
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	info, err := watchlist.VerifySnapshot(io.TeeReader(r, f))
+	if err != nil {
+		return info, fmt.Errorf("%w: backup: %w", watchlist.ErrInvalid, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return info, err
+	}
+	if err := n.cluster.Restore(ctx, f, info.Bytes); err != nil {
+		return info, err
+	}
+	n.log.Info("cluster seeded from a backup", "alerts", info.Alerts, "crossings", info.Crossings, "bytes", info.Bytes)
+	return info, nil
 }
 
 // LoadOrCreateKey reads a 32-byte key, creating it (mode 0600) when

@@ -2,6 +2,7 @@ package watchlist
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -151,70 +152,124 @@ func (e *Engine) Restore(r io.Reader) error {
 }
 
 func (e *Engine) load(r io.Reader) error {
+	wb := e.db.NewWriteBatch()
+	defer wb.Cancel()
+	_, err := readSnapshot(r, func(k, v []byte, exp uint64) error {
+		ent := badger.NewEntry(k, v)
+		ent.ExpiresAt = exp
+		if err := wb.SetEntry(ent); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+// SnapshotInfo describes a snapshot stream that was read to its end and
+// found whole.
+type SnapshotInfo struct {
+	Records      uint64 `json:"records"`
+	Alerts       uint64 `json:"alerts"`
+	Crossings    uint64 `json:"crossings"`
+	AppliedIndex uint64 `json:"applied_index"`
+	Bytes        int64  `json:"bytes"`
+}
+
+// VerifySnapshot reads a snapshot stream to its end without storing it:
+// it checks the format, the record count and the checksum, and reports
+// what the snapshot holds. A backup is verified before it is kept or
+// restored.
+func VerifySnapshot(r io.Reader) (SnapshotInfo, error) {
+	var info SnapshotInfo
+	n, err := readSnapshot(r, func(k, v []byte, _ uint64) error {
+		info.Records++
+		switch {
+		case len(k) > 0 && k[0] == tagAlert:
+			info.Alerts++
+		case len(k) > 0 && k[0] == tagCrossing:
+			info.Crossings++
+		case bytes.Equal(k, appliedIndexKey) && len(v) == 8:
+			info.AppliedIndex = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	info.Bytes = n
+	return info, err
+}
+
+// readSnapshot parses a snapshot stream, hands each record to fn (the
+// slices are fresh for each record) and checks the trailer and checksum.
+// It returns the bytes read.
+func readSnapshot(r io.Reader, fn func(k, v []byte, expiresAt uint64) error) (int64, error) {
 	br := &summingReader{r: bufio.NewReaderSize(r, 256<<10), crc: crc32.New(crc32.MakeTable(crc32.Castagnoli))}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
 	}
 	magic := make([]byte, len(snapshotMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
-		return bad("no snapshot header")
+		return br.n, bad("no snapshot header")
 	}
-	wb := e.db.NewWriteBatch()
-	defer wb.Cancel()
 	var count uint64
 	for {
 		klen, err := binary.ReadUvarint(br)
 		if err != nil {
-			return bad("record %d: key length: %v", count, err)
+			return br.n, bad("record %d: key length: %v", count, err)
 		}
 		if klen == 0 {
 			break
 		}
 		if klen > maxSnapshotField {
-			return bad("record %d: key of %d bytes", count, klen)
+			return br.n, bad("record %d: key of %d bytes", count, klen)
 		}
 		k := make([]byte, klen)
 		if _, err := io.ReadFull(br, k); err != nil {
-			return bad("record %d: key: %v", count, err)
+			return br.n, bad("record %d: key: %v", count, err)
 		}
 		vlen, err := binary.ReadUvarint(br)
 		if err != nil || vlen > maxSnapshotField {
-			return bad("record %d: value length", count)
+			return br.n, bad("record %d: value length", count)
 		}
 		v := make([]byte, vlen)
 		if _, err := io.ReadFull(br, v); err != nil {
-			return bad("record %d: value: %v", count, err)
+			return br.n, bad("record %d: value: %v", count, err)
 		}
 		exp, err := binary.ReadUvarint(br)
 		if err != nil {
-			return bad("record %d: expiry: %v", count, err)
+			return br.n, bad("record %d: expiry: %v", count, err)
 		}
-		ent := badger.NewEntry(k, v)
-		ent.ExpiresAt = exp
-		if err := wb.SetEntry(ent); err != nil {
-			return fmt.Errorf("restore: %w", err)
+		if err := fn(k, v, exp); err != nil {
+			return br.n, err
 		}
 		count++
 	}
 	var want uint64
 	if err := binary.Read(br, binary.BigEndian, &want); err != nil {
-		return bad("record count: %v", err)
+		return br.n, bad("record count: %v", err)
 	}
 	if want != count {
-		return bad("%d records, trailer says %d", count, want)
+		return br.n, bad("%d records, trailer says %d", count, want)
 	}
 	sum := br.crc.Sum32()
 	var tail [4]byte
-	if _, err := io.ReadFull(br.r, tail[:]); err != nil {
-		return bad("checksum: %v", err)
+	n, err := io.ReadFull(br.r, tail[:])
+	br.n += int64(n)
+	if err != nil {
+		return br.n, bad("checksum: %v", err)
 	}
 	if binary.BigEndian.Uint32(tail[:]) != sum {
-		return bad("checksum mismatch")
+		return br.n, bad("checksum mismatch")
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("restore: %w", err)
+	// Anything after the checksum is not a snapshot this build wrote.
+	if _, err := br.r.ReadByte(); err != io.EOF {
+		return br.n, bad("data after the checksum")
 	}
-	return nil
+	return br.n, nil
 }
 
 // appliedIndexKey holds the last raft index applied to the store (written
@@ -258,12 +313,14 @@ func (e *Engine) AppliedIndex() (uint64, error) {
 type summingReader struct {
 	r   *bufio.Reader
 	crc hash.Hash32
+	n   int64
 	one [1]byte
 }
 
 func (s *summingReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.crc.Write(p[:n])
+	s.n += int64(n)
 	return n, err
 }
 
@@ -272,6 +329,27 @@ func (s *summingReader) ReadByte() (byte, error) {
 	if err == nil {
 		s.one[0] = b
 		s.crc.Write(s.one[:])
+		s.n++
 	}
 	return b, err
+}
+
+// HoldsData reports whether the store holds any alert or crossing record
+// (a store that does not can be seeded from a backup without losing
+// anything).
+func (e *Engine) HoldsData() (bool, error) {
+	if e.closed.Load() {
+		return false, ErrClosed
+	}
+	found := false
+	err := e.db.View(func(txn *badger.Txn) error {
+		for _, tag := range []byte{tagAlert, tagCrossing} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tag}})
+			it.Rewind()
+			found = found || it.Valid()
+			it.Close()
+		}
+		return nil
+	})
+	return found, err
 }

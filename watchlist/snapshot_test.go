@@ -123,9 +123,17 @@ func TestRestoreRefusesCorruptSnapshots(t *testing.T) {
 		"truncated":      good[:len(good)-10],
 		"no checksum":    good[:len(good)-4],
 		"flipped byte":   flipped,
+		"trailing data":  append(append([]byte(nil), good...), 0),
+	}
+	info, err := VerifySnapshot(bytes.NewReader(good))
+	if err != nil || info.Alerts != 1 || info.Bytes != int64(len(good)) || info.Records == 0 {
+		t.Fatalf("VerifySnapshot(good) = %+v, %v", info, err)
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
+			if _, err := VerifySnapshot(bytes.NewReader(b)); !errors.Is(err, ErrBadSnapshot) {
+				t.Fatalf("VerifySnapshot: err = %v, want ErrBadSnapshot", err)
+			}
 			dst := openTest(t)
 			mustUpsert(t, dst, childAlert("01JD0000000000000000000007", "王芳", "2013"))
 			err := dst.Restore(bytes.NewReader(b))

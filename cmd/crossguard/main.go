@@ -64,6 +64,7 @@ func newRootCommand(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e),
-		newServeCommand(e), newClusterCommand(e), newCertsCommand(e))
+		newServeCommand(e), newClusterCommand(e), newCertsCommand(e),
+		newBackupCommand(e), newRestoreCommand(e))
 	return root
 }

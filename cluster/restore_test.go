@@ -1,0 +1,119 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// TestBackupRestoredIntoANewCluster takes a backup of a running cluster,
+// seeds a new cluster from it, and checks that every node of the new
+// cluster, one that joins later, and one that restarts, hold exactly the
+// old cluster's state, and that the new cluster goes on from there.
+func TestBackupRestoredIntoANewCluster(t *testing.T) {
+	old := newTestCluster(t, 3, 0)
+	g := testbench.NewGenerator(9, now)
+	leader := old.waitLeader()
+	for i := 0; i < 5; i++ {
+		upsert(t, leader, g.Alerts(i*40, (i+1)*40)...)
+	}
+	closeIdx, err := leader.cluster.Apply(context.Background(), Command{Type: CommandCloseAlert, Body: CloseAlert{ID: g.Alert(3).ID, At: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A backup is read from a follower after a linearizable barrier.
+	var follower *testNode
+	for _, n := range old.running() {
+		if n != leader {
+			follower = n
+		}
+	}
+	if err := follower.cluster.Barrier(context.Background(), Linearizable); err != nil {
+		t.Fatal(err)
+	}
+	backup := snapshotBytes(t, follower.engine)
+	info, err := watchlist.VerifySnapshot(bytes.NewReader(backup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Alerts != 200 || info.AppliedIndex < closeIdx {
+		t.Fatalf("backup holds %+v, want 200 alerts up to index %d", info, closeIdx)
+	}
+
+	fresh := newTestCluster(t, 3, 1)
+	fl := fresh.waitLeader()
+	var notLeader *testNode
+	for _, n := range fresh.running() {
+		if n != fl {
+			notLeader = n
+			break
+		}
+	}
+	if err := notLeader.cluster.Restore(context.Background(), bytes.NewReader(backup), int64(len(backup))); !errors.Is(err, ErrRefused) {
+		t.Fatalf("restore on a follower: %v, want ErrRefused", err)
+	}
+	if err := fl.cluster.Restore(fresh.ctx(), bytes.NewReader(backup), int64(len(backup))); err != nil {
+		t.Fatal(err)
+	}
+	fresh.assertSameState()
+	assertHoldsBackup(t, backup, fl)
+
+	// The new cluster goes on: a change after the restore reaches every
+	// node, a restarted node keeps it, a node that joins gets all of it.
+	idx := upsert(t, fresh.node("post-1"), g.Alert(500))
+	restarted := fresh.node("post-1")
+	fresh.stop(restarted)
+	fresh.start(restarted, false, nil)
+	if err := restarted.cluster.WaitForApplied(fresh.ctx(), idx); err != nil {
+		t.Fatal(err)
+	}
+	if restarted.cluster.fsm.skipUpTo > idx {
+		t.Fatalf("after restart the store claims index %d, beyond the cluster's %d", restarted.cluster.fsm.skipUpTo, idx)
+	}
+	late := &testNode{id: "post-2", dir: t.TempDir(), bind: "127.0.0.1:0"}
+	fresh.nodes = append(fresh.nodes, late)
+	fresh.start(late, false, []string{fl.cluster.Address()})
+	fresh.waitMembers(5)
+	fresh.assertSameState()
+	for _, id := range []string{g.Alert(0).ID, g.Alert(199).ID, g.Alert(500).ID} {
+		if _, err := late.engine.Get(id); err != nil {
+			t.Fatalf("late joiner lacks %s: %v", id, err)
+		}
+	}
+	if a, _ := late.engine.Get(g.Alert(3).ID); a.Status != watchlist.StatusClosed {
+		t.Fatalf("closed alert restored as %q", a.Status)
+	}
+}
+
+// assertHoldsBackup checks that n holds exactly the backup's records, but
+// for the applied index, which is the new cluster's.
+func assertHoldsBackup(t *testing.T, backup []byte, n *testNode) {
+	t.Helper()
+	e, err := watchlist.Open(func() watchlist.Config {
+		c := watchlist.DefaultConfig(filepath.Join(t.TempDir(), "want"))
+		c.HistoryKey = historyKey
+		return c
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Restore(bytes.NewReader(backup)); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := n.engine.AppliedIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetAppliedIndex(idx); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(snapshotBytes(t, e), snapshotBytes(t, n.engine)) {
+		t.Fatalf("%s does not hold the backup's state", n.id)
+	}
+}
