@@ -204,6 +204,10 @@ func (n *Node) Cluster() *cluster.Cluster { return n.cluster }
 // OutboxDepth is the number of crossing records not yet committed.
 func (n *Node) OutboxDepth() int { return n.outbox.Depth() }
 
+// HeldCrossings is the number of crossing records the cluster refused,
+// kept aside in the outbox (each logged as an error when it was refused).
+func (n *Node) HeldCrossings() int { return n.outbox.Held() }
+
 // Ready says whether the node can inspect: its store is open and it has
 // replayed its own log.
 func (n *Node) Ready() error {

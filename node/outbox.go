@@ -31,6 +31,7 @@ type outbox struct {
 	mu      sync.Mutex
 	escorts map[watchlist.Pseudonym][]pendingEscort // the pending records' escorts, for the rule
 	depth   int
+	held    int
 	kick    chan struct{}
 }
 
@@ -42,7 +43,20 @@ type pendingEscort struct {
 
 var _ watchlist.EscortHistory = (*outbox)(nil)
 
-const tagOutbox = 'o'
+const (
+	tagOutbox = 'o'
+	// tagHeld keeps the records the cluster refused (a record this build
+	// wrote but the leader finds invalid): set aside, with the reason, so
+	// that they neither block the records behind them nor vanish.
+	tagHeld = 'q'
+)
+
+// heldCrossing is a crossing record the cluster refused.
+type heldCrossing struct {
+	Crossing watchlist.Crossing `json:"crossing"`
+	Reason   string             `json:"reason"`
+	At       time.Time          `json:"at"`
+}
 
 func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
 	opts := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
@@ -54,16 +68,25 @@ func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
 	}
 	o := &outbox{db: db, log: log, escorts: map[watchlist.Pseudonym][]pendingEscort{}, kick: make(chan struct{}, 1)}
 	err = db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagOutbox}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		if err := eachValue(txn, tagOutbox, func(v []byte) error {
 			var c watchlist.Crossing
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
+			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
 			o.index(&c)
+			return nil
+		}); err != nil {
+			return err
 		}
-		return nil
+		return eachValue(txn, tagHeld, func(v []byte) error {
+			var h heldCrossing
+			if err := json.Unmarshal(v, &h); err != nil {
+				return err
+			}
+			o.indexEscorts(&h.Crossing)
+			o.held++
+			return nil
+		})
 	})
 	if err != nil {
 		db.Close()
@@ -73,11 +96,30 @@ func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
 		log.Info("outbox holds crossings not yet shipped", "crossings", o.depth)
 		o.signal()
 	}
+	if o.held > 0 {
+		log.Error("outbox holds crossings the cluster refused; see the earlier errors", "crossings", o.held)
+	}
 	return o, nil
+}
+
+// eachValue calls fn with the value of every key under the tag.
+func eachValue(txn *badger.Txn, tag byte, fn func(v []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tag}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if err := it.Item().Value(fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (o *outbox) index(c *watchlist.Crossing) {
 	o.depth++
+	o.indexEscorts(c)
+}
+
+func (o *outbox) indexEscorts(c *watchlist.Crossing) {
 	for _, e := range c.Escorts {
 		o.escorts[e.Adult] = append(o.escorts[e.Adult], pendingEscort{id: c.ID, at: c.At, minors: e.Minors})
 	}
@@ -113,6 +155,37 @@ func (o *outbox) Depth() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.depth
+}
+
+// Held is the number of records the cluster refused, kept aside.
+func (o *outbox) Held() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.held
+}
+
+// hold moves a record the cluster refused out of the queue, keeping it
+// with the reason (its escorts still count for the rule: the crossing
+// happened).
+func (o *outbox) hold(c watchlist.Crossing, reason error, now time.Time) error {
+	v, err := json.Marshal(heldCrossing{Crossing: c, Reason: reason.Error(), At: now.UTC()})
+	if err != nil {
+		return err
+	}
+	if err := o.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete(append([]byte{tagOutbox}, c.ID...)); err != nil {
+			return err
+		}
+		return txn.Set(append([]byte{tagHeld}, c.ID...), v)
+	}); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	o.mu.Lock()
+	o.depth--
+	o.held++
+	o.mu.Unlock()
+	o.log.Error("outbox: the cluster refused a crossing record; it is kept aside, not shipped", "crossing", c.ID, "reason", reason)
+	return nil
 }
 
 // MinorsEscorted answers from the records not yet committed.
@@ -183,14 +256,18 @@ func (o *outbox) remove(cs []watchlist.Crossing) error {
 
 // ship sends batches to the cluster until ctx ends. A batch that fails
 // (no leader: the post is cut off) is retried with back-off; nothing is
-// dropped.
+// dropped. A batch the cluster refuses as invalid is sent again record by
+// record, and the records refused on their own are held aside (see
+// hold), so that one bad record never blocks the others.
 func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error) {
 	backoff := 100 * time.Millisecond
 	for {
 		cs, err := o.next(batch)
 		if err == nil && len(cs) > 0 {
 			err = send(ctx, cs)
-			if err == nil {
+			if refused(err) {
+				err = o.shipOneByOne(ctx, cs, send)
+			} else if err == nil {
 				err = o.remove(cs)
 			}
 			if err == nil {
@@ -215,6 +292,31 @@ func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context,
 		case <-time.After(wait):
 		}
 	}
+}
+
+func (o *outbox) shipOneByOne(ctx context.Context, cs []watchlist.Crossing, send func(context.Context, []watchlist.Crossing) error) error {
+	for _, c := range cs {
+		one := []watchlist.Crossing{c}
+		err := send(ctx, one)
+		switch {
+		case err == nil:
+			err = o.remove(one)
+		case refused(err):
+			err = o.hold(c, err, time.Now())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refused reports whether the cluster refused a shipment for what it
+// holds (sending it again cannot succeed), rather than for want of a
+// leader.
+func refused(err error) bool {
+	var ve *watchlist.ValidationError
+	return errors.As(err, &ve) || errors.Is(err, watchlist.ErrInvalid)
 }
 
 func (o *outbox) close() error { return o.db.Close() }
