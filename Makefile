@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test bench bench-1m bench-10m lint fuzz build
+.PHONY: test test-process bench bench-1m bench-10m bench-cluster lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -11,6 +11,11 @@ build:
 # The test command of README.md; .ci/run calls it.
 test:
 	$(GO) test -race -count=1 $(PKGS)
+
+# The real-process cluster tests alone: crossguard serve processes killed
+# with SIGKILL and restarted under load (they are part of `make test` too).
+test-process:
+	$(GO) test -count=1 -v -run Process -timeout 15m ./testbench/proc/
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
@@ -40,3 +45,10 @@ bench-1m:
 
 bench-10m:
 	$(MAKE) bench CROSSGUARD_BENCH_ALERTS=10000000 BENCHCOUNT=3
+
+# Replication figures of BENCHMARKS.md: batched and one-by-one commits, and,
+# on real processes, visibility at 10 replicas and leader failover.
+bench-cluster:
+	$(GO) test ./cluster/ -run NONE -bench ReplicatedUpsert -benchtime=3s -count=3 -timeout 30m
+	$(GO) test ./testbench/proc/ -run NONE -bench ProcessVisibility -benchtime 200x -timeout 30m
+	$(GO) test ./testbench/proc/ -run NONE -bench ProcessFailover -benchtime 8x -timeout 30m

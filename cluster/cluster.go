@@ -15,8 +15,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	wal "github.com/hashicorp/raft-wal"
-	"github.com/hashicorp/raft-wal/metadb"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"go.etcd.io/bbolt"
 
 	"github.com/crossguard/crossguard/watchlist"
 )
@@ -109,8 +109,7 @@ type Cluster struct {
 	fsm    *fsm
 	raft   *raft.Raft
 	mux    *mux
-	wal    *wal.WAL
-	meta   *metadb.BoltMetaDB
+	logs   *raftboltdb.BoltStore
 	snaps  *raft.FileSnapshotStore
 	trans  *raft.NetworkTransport
 
@@ -141,29 +140,30 @@ func Open(cfg Config, engine *watchlist.Engine) (c *Cluster, err error) {
 	}
 	c = &Cluster{cfg: cfg, log: log, engine: engine}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	cancel := c.cancel // c is nil by the time an error return runs the defer
 	var closers []func() error
 	defer func() {
 		if err != nil {
-			c.cancel()
+			cancel()
 			for i := len(closers) - 1; i >= 0; i-- {
 				closers[i]()
 			}
 		}
 	}()
 
-	if err := os.MkdirAll(filepath.Join(cfg.Dir, "wal"), 0o700); err != nil {
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
 	}
 	hlog := hclog.FromStandardLogger(slog.NewLogLogger(log.Handler(), slog.LevelInfo),
 		&hclog.LoggerOptions{Name: "raft", Level: hclog.Info})
-	// raft-wal's Close leaves its metadata store open (and locked): own it.
-	c.meta = &metadb.BoltMetaDB{}
-	closers = append(closers, c.meta.Close)
-	c.wal, err = wal.Open(filepath.Join(cfg.Dir, "wal"), wal.WithLogger(hlog.Named("wal")), wal.WithMetaStore(c.meta))
+	// The log and stable store: bbolt, synced on every append (see
+	// DESIGN.md for why not raft-wal).
+	c.logs, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.Dir, "raft.db"),
+		BoltOptions: &bbolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true}})
 	if err != nil {
 		return nil, fmt.Errorf("open raft log: %w", err)
 	}
-	closers = append(closers, c.wal.Close)
+	closers = append(closers, c.logs.Close)
 	c.snaps, err = raft.NewFileSnapshotStoreWithLogger(cfg.Dir, 2, hlog.Named("snapshots"))
 	if err != nil {
 		return nil, fmt.Errorf("open snapshot store: %w", err)
@@ -221,12 +221,20 @@ func Open(cfg Config, engine *watchlist.Engine) (c *Cluster, err error) {
 		rc.NoSnapshotRestoreOnStart = false
 	}
 
-	hasState, err := raft.HasExistingState(c.wal, c.wal, indexedSnapshots{c.snaps})
+	hasState, err := raft.HasExistingState(c.logs, c.logs, indexedSnapshots{c.snaps})
 	if err != nil {
 		return nil, err
 	}
-	c.startIndex, _ = c.wal.LastIndex()
-	c.raft, err = raft.NewRaft(rc, c.fsm, c.wal, c.wal, indexedSnapshots{c.snaps}, c.trans)
+	if !hasState && c.fsm.skipUpTo > 0 {
+		// The store was written by a raft log that is gone (deleted, or of
+		// an earlier layout): starting would skip new entries up to the
+		// old index. Refuse, and say what to do.
+		return nil, fmt.Errorf("%w: the store has applied raft index %d but %s holds no raft log; "+
+			"move the data directory away and let the node join again, or seed a new cluster with crossguard restore",
+			ErrRefused, c.fsm.skipUpTo, cfg.Dir)
+	}
+	c.startIndex, _ = c.logs.LastIndex()
+	c.raft, err = raft.NewRaft(rc, c.fsm, c.logs, c.logs, indexedSnapshots{c.snaps}, c.trans)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
@@ -263,7 +271,7 @@ func (c *Cluster) Close() error {
 		err = c.raft.Shutdown().Error()
 		err = errors.Join(err, c.trans.Close(), c.mux.close())
 		c.mux.wg.Wait()
-		err = errors.Join(err, c.wal.Close(), c.meta.Close())
+		err = errors.Join(err, c.logs.Close())
 	})
 	return err
 }
@@ -597,7 +605,7 @@ func (c *Cluster) nothingToApply(from, to uint64) bool {
 	}
 	var l raft.Log
 	for i := from + 1; i <= to; i++ {
-		if err := c.wal.GetLog(i, &l); err != nil {
+		if err := c.logs.GetLog(i, &l); err != nil {
 			return false
 		}
 		if l.Type == raft.LogCommand || l.Type == raft.LogConfiguration {

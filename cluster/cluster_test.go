@@ -222,7 +222,7 @@ func TestReplicaRestoredFromSnapshotAfterCompaction(t *testing.T) {
 			t.Fatalf("%s snapshot: %v", n.id, err)
 		}
 	}
-	first, _ := leader.cluster.wal.FirstIndex()
+	first, _ := leader.cluster.logs.FirstIndex()
 	if first <= post.appliedAtStop {
 		t.Fatalf("the leader's log was not compacted past the post (first index %d)", first)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/crossguard/crossguard/testbench"
@@ -115,5 +117,32 @@ func assertHoldsBackup(t *testing.T, backup []byte, n *testNode) {
 	}
 	if !bytes.Equal(snapshotBytes(t, e), snapshotBytes(t, n.engine)) {
 		t.Fatalf("%s does not hold the backup's state", n.id)
+	}
+}
+
+// A store whose raft log is gone must not start: it would skip the new
+// log's entries up to its old index.
+func TestStoreWithoutItsRaftLogRefusesToStart(t *testing.T) {
+	tc := newTestCluster(t, 1, 0)
+	n := tc.nodes[0]
+	upsert(t, n, testbench.NewGenerator(3, now).Alerts(0, 5)...)
+	tc.stop(n)
+	if err := os.RemoveAll(filepath.Join(n.dir, "raft")); err != nil {
+		t.Fatal(err)
+	}
+	wcfg := watchlist.DefaultConfig(filepath.Join(n.dir, "watchlist"))
+	wcfg.HistoryKey = historyKey
+	e, err := watchlist.Open(wcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	c, err := Open(tc.config(n, true, nil), e)
+	if err == nil {
+		c.Close()
+		t.Fatal("a store without its raft log started")
+	}
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "crossguard restore") {
+		t.Fatalf("err = %v", err)
 	}
 }

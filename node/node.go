@@ -73,10 +73,11 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	}
 	n = &Node{cfg: cfg, log: log, now: opt.Now}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
+	self := n // n is nil by the time an error return runs the defer
 	defer func() {
 		if err != nil {
-			n.cancel()
-			n.closeStores()
+			self.cancel()
+			self.closeStores()
 		}
 	}()
 

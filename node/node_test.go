@@ -311,5 +311,20 @@ func TestHistoryKeyIsCreatedPrivate(t *testing.T) {
 	if _, err := LoadOrCreateKey(p); err == nil {
 		t.Fatal("a short key was accepted")
 	}
-
+	// A node given that key refuses to start, with the reason, and leaves
+	// nothing open behind it (its stores can be opened again).
+	cfg := DefaultConfig()
+	cfg.ID, cfg.DataDir, cfg.HTTPAddr, cfg.RaftAddr, cfg.HistoryKeyFile = "n1", t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", p
+	if n, err := Start(cfg, Options{}); err == nil || !strings.Contains(err.Error(), "history key") {
+		if n != nil {
+			n.Close()
+		}
+		t.Fatalf("start with a short key: %v", err)
+	}
+	os.Remove(p)
+	n, err := Start(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
 }

@@ -44,3 +44,13 @@ func (g *Generator) Escort(dir watchlist.Direction, at time.Time, consent bool) 
 func (g *Generator) Solo(dir watchlist.Direction, at time.Time) watchlist.Party {
 	return watchlist.Party{Direction: dir, At: at, Travellers: []watchlist.Member{g.Member(g.Traveller(18, 75))}}
 }
+
+// Request is the inspection request an officer's scanner sends for the
+// party (travellers by their data pages, not MRZ).
+func Request(p watchlist.Party) watchlist.InspectionRequest {
+	req := watchlist.InspectionRequest{Direction: p.Direction, Relationships: p.Relationships}
+	for _, m := range p.Travellers {
+		req.Travellers = append(req.Travellers, watchlist.RequestTraveller{Traveller: m.Traveller})
+	}
+	return req
+}

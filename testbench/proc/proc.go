@@ -1,0 +1,472 @@
+// Package proc runs a Crossguard cluster as real `crossguard serve`
+// processes on loopback: voters and border-post replicas, each with its
+// own data directory, ports and log file, that a test or the testbench
+// can kill (SIGKILL), stop (SIGTERM) and restart. Nothing is simulated:
+// the processes talk raft over TCP and answer HTTP like a deployment.
+package proc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/crossguard/crossguard/cluster"
+	"github.com/crossguard/crossguard/node"
+)
+
+// Build compiles the crossguard command (static, as in the container
+// images) into dir and returns its path.
+func Build(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "crossguard")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("build crossguard: the go command is not on PATH: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, "github.com/crossguard/crossguard/cmd/crossguard")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build crossguard: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Options describe a cluster to start.
+type Options struct {
+	// Binary is the crossguard command (see Build).
+	Binary string
+	// Dir holds the nodes' data directories, logs and the history key.
+	Dir string
+	// Voters (operations centres; at least 1) and Posts (non-voting
+	// replicas).
+	Voters, Posts int
+	// Args are added to every node's serve command line.
+	Args []string
+}
+
+// Cluster is a set of node processes.
+type Cluster struct {
+	Nodes []*Node
+	opts  Options
+}
+
+// Node is one `crossguard serve` process (or its data, while it is down).
+type Node struct {
+	ID    string
+	Voter bool
+	// HTTP and Raft are the node's fixed loopback addresses: a restart
+	// binds the same ones.
+	HTTP, Raft string
+	Dir        string
+	LogPath    string
+
+	args   []string
+	binary string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error
+}
+
+// Start starts the voters (the first bootstraps the cluster) and the
+// posts, and returns once every node is ready and a member.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if opts.Voters < 1 {
+		return nil, errors.New("proc: a cluster needs a voter")
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, err
+	}
+	key := filepath.Join(opts.Dir, "history.key")
+	if _, err := node.LoadOrCreateKey(key); err != nil {
+		return nil, err
+	}
+	total := opts.Voters + opts.Posts
+	addrs, err := freeAddrs(2 * total)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{opts: opts}
+	var voterRaft []string
+	for i := 0; i < total; i++ {
+		n := &Node{Voter: i < opts.Voters, HTTP: addrs[2*i], Raft: addrs[2*i+1]}
+		if n.Voter {
+			n.ID = fmt.Sprintf("centre-%d", i+1)
+			voterRaft = append(voterRaft, n.Raft)
+		} else {
+			n.ID = fmt.Sprintf("post-%d", i-opts.Voters+1)
+		}
+		n.Dir = filepath.Join(opts.Dir, n.ID)
+		n.LogPath = filepath.Join(opts.Dir, n.ID+".log")
+		c.Nodes = append(c.Nodes, n)
+	}
+	for i, n := range c.Nodes {
+		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft,
+			"--history-key", key, "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter)}
+		if i > 0 {
+			n.args = append(n.args, "--join", strings.Join(voterRaft, ","))
+		}
+		n.args = append(n.args, opts.Args...)
+	}
+	for i, n := range c.Nodes {
+		n.binary = opts.Binary
+		if err := n.start(); err != nil {
+			c.Close()
+			return nil, err
+		}
+		if i == 0 {
+			if err := n.WaitReady(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
+		}
+	}
+	for _, n := range c.Nodes {
+		if err := n.WaitReady(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if err := c.WaitMembers(ctx, total); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// freeAddrs reserves n distinct loopback ports and releases them.
+func freeAddrs(n int) ([]string, error) {
+	var out []string
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+		out = append(out, ln.Addr().String())
+	}
+	return out, nil
+}
+
+// Node returns the node with the ID, or nil.
+func (c *Cluster) Node(id string) *Node {
+	for _, n := range c.Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
+}
+
+// Running returns the nodes whose process runs.
+func (c *Cluster) Running() []*Node {
+	var out []*Node
+	for _, n := range c.Nodes {
+		if n.Running() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Close kills every node (its data stays in Dir).
+func (c *Cluster) Close() {
+	for _, n := range c.Nodes {
+		n.Kill()
+	}
+}
+
+func (n *Node) start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil {
+		return fmt.Errorf("proc: %s runs already", n.ID)
+	}
+	logf, err := os.OpenFile(n.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(n.binary, n.args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = cleanEnv()
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("start %s: %w", n.ID, err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		logf.Close()
+		n.mu.Lock()
+		n.err = err
+		n.mu.Unlock()
+		close(exited)
+	}()
+	n.cmd, n.exited, n.err = cmd, exited, nil
+	return nil
+}
+
+// cleanEnv is the environment without CROSSGUARD_* settings, which would
+// change every node's configuration.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CROSSGUARD_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// Restart starts a stopped node again on its data and addresses.
+func (n *Node) Restart() error { return n.start() }
+
+// Running reports whether the process runs.
+func (n *Node) Running() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil {
+		return false
+	}
+	select {
+	case <-n.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to go.
+func (n *Node) Kill() error { return n.signal(syscall.SIGKILL, 0) }
+
+// Stop sends SIGTERM and waits for a clean exit (up to timeout, then
+// SIGKILL); it returns the process's error, if it exited with one.
+func (n *Node) Stop(timeout time.Duration) error { return n.signal(syscall.SIGTERM, timeout) }
+
+func (n *Node) signal(sig syscall.Signal, timeout time.Duration) error {
+	n.mu.Lock()
+	cmd, exited := n.cmd, n.exited
+	n.mu.Unlock()
+	if cmd == nil {
+		return nil
+	}
+	cmd.Process.Signal(sig)
+	var err error
+	if timeout > 0 {
+		select {
+		case <-exited:
+		case <-time.After(timeout):
+			cmd.Process.Kill()
+			<-exited
+			err = fmt.Errorf("%s did not stop within %v", n.ID, timeout)
+		}
+	} else {
+		<-exited
+	}
+	n.mu.Lock()
+	if err == nil && sig != syscall.SIGKILL {
+		err = n.err
+	}
+	n.cmd = nil
+	n.mu.Unlock()
+	return err
+}
+
+// URL is the node's API.
+func (n *Node) URL() string { return "http://" + n.HTTP }
+
+var client = &http.Client{Timeout: 10 * time.Second}
+
+// Do sends a JSON request to the node's API and decodes a JSON answer
+// into out (when not nil and the status is 2xx). It returns the status
+// and the body; an error only when no answer came.
+func (n *Node) Do(ctx context.Context, method, path string, body, out any) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, n.URL()+path, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, b, err
+	}
+	if out != nil && resp.StatusCode/100 == 2 {
+		if err := json.Unmarshal(b, out); err != nil {
+			return resp.StatusCode, b, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, b, nil
+}
+
+// poll calls ok until it returns true, ctx ends or the node exits.
+func poll(ctx context.Context, what string, ok func() (bool, error)) error {
+	var last error
+	for {
+		done, err := ok()
+		if done {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (last: %v)", what, ctx.Err(), last)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// WaitReady waits until the node answers /readyz with 200.
+func (n *Node) WaitReady(ctx context.Context) error {
+	return poll(ctx, n.ID+" ready", func() (bool, error) {
+		if !n.Running() {
+			return false, fmt.Errorf("%s exited (see %s)", n.ID, n.LogPath)
+		}
+		code, body, err := n.Do(ctx, http.MethodGet, "/readyz", nil, nil)
+		if err != nil {
+			return false, err
+		}
+		return code == http.StatusOK, fmt.Errorf("%d %s", code, body)
+	})
+}
+
+// ClusterView is a node's GET /v1/cluster.
+type ClusterView struct {
+	Node    cluster.Status         `json:"node"`
+	Members []cluster.MemberStatus `json:"members"`
+}
+
+// View asks the node for its view of the cluster.
+func (n *Node) View(ctx context.Context) (ClusterView, error) {
+	var v ClusterView
+	code, body, err := n.Do(ctx, http.MethodGet, "/v1/cluster", nil, &v)
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("%s: GET /v1/cluster: %d %s", n.ID, code, body)
+	}
+	return v, err
+}
+
+// Leader waits for a running node that says it leads.
+func (c *Cluster) Leader(ctx context.Context) (*Node, error) {
+	var leader *Node
+	err := poll(ctx, "a leader", func() (bool, error) {
+		for _, n := range c.Running() {
+			v, err := n.View(ctx)
+			if err == nil && v.Node.State == "Leader" {
+				leader = n
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	return leader, err
+}
+
+// leaderView is the leader's view of the cluster.
+func (c *Cluster) leaderView(ctx context.Context) (ClusterView, error) {
+	l, err := c.Leader(ctx)
+	if err != nil {
+		return ClusterView{}, err
+	}
+	return l.View(ctx)
+}
+
+// WaitMembers waits until the leader counts members members, all of
+// which answer.
+func (c *Cluster) WaitMembers(ctx context.Context, members int) error {
+	return poll(ctx, fmt.Sprintf("%d members", members), func() (bool, error) {
+		v, err := c.leaderView(ctx)
+		if err != nil {
+			return false, err
+		}
+		if len(v.Members) != members {
+			return false, fmt.Errorf("%d members", len(v.Members))
+		}
+		for _, m := range v.Members {
+			if m.Status == nil {
+				return false, fmt.Errorf("%s: %s", m.ID, m.Error)
+			}
+		}
+		return true, nil
+	})
+}
+
+// WaitConverged waits until every running node has applied what the
+// leader had committed when it was called (traffic may go on meanwhile).
+func (c *Cluster) WaitConverged(ctx context.Context) error {
+	var target uint64
+	err := poll(ctx, "the leader's commit index", func() (bool, error) {
+		v, err := c.leaderView(ctx)
+		if err != nil {
+			return false, err
+		}
+		target = v.Node.CommitIndex
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	return poll(ctx, fmt.Sprintf("every node at index %d", target), func() (bool, error) {
+		for _, n := range c.Running() {
+			v, err := n.View(ctx)
+			if err != nil {
+				return false, err
+			}
+			if v.Node.AppliedIndex < target {
+				return false, fmt.Errorf("%s at %d", n.ID, v.Node.AppliedIndex)
+			}
+		}
+		return true, nil
+	})
+}
+
+// Backup reads the node's store as it is (a snapshot stream, the same
+// bytes on nodes that hold the same state).
+func (n *Node) Backup(ctx context.Context) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, n.URL()+"/v1/cluster/backup?consistency=local", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s backup: %d %s", n.ID, resp.StatusCode, b)
+	}
+	return b, err
+}
