@@ -61,6 +61,8 @@ type Alerts interface {
 type Records interface {
 	Crossing(id string) (watchlist.Crossing, error)
 	Hit(id string) (watchlist.HitRecord, error)
+	// AlertHitAtPost reports whether the alert was hit at the post.
+	AlertHitAtPost(alertID, post string) (bool, error)
 }
 
 // Membership is the cluster as an operator sees it.
@@ -84,6 +86,7 @@ type Deps struct {
 	Records    Records
 	Membership Membership
 	Backups    Backups
+	Tokens     Tokens
 	Logger     *slog.Logger
 	// RequestTimeout bounds every request (default 30 s).
 	RequestTimeout time.Duration
@@ -117,7 +120,6 @@ func New(d Deps) *fiber.App {
 		ErrorHandler:      errorHandler(d.Logger),
 	})
 	app.Use(requestid.New())
-	app.Use(boundedBody(BodyLimit))
 	app.Use(func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(context.Background(), d.RequestTimeout)
 		defer cancel()
@@ -127,20 +129,11 @@ func New(d Deps) *fiber.App {
 	h := handlers{d}
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", h.ready)
-	v1 := app.Group("/v1")
-	v1.Post("/inspections", h.inspect)
-	v1.Post("/alerts", h.createAlert)
-	v1.Get("/alerts/:id", h.getAlert)
-	v1.Put("/alerts/:id", h.putAlert)
-	v1.Delete("/alerts/:id", h.closeAlert)
-	v1.Get("/crossings/:id", h.getCrossing)
-	v1.Get("/hits/:id", h.getHit)
-	v1.Post("/hits/:id/ack", h.ackHit)
-	v1.Get("/cluster", h.clusterStatus)
-	v1.Post("/cluster/join", h.join)
-	v1.Post("/cluster/remove", h.remove)
-	v1.Get("/cluster/backup", h.backup)
-	v1.Post("/cluster/restore", h.restore)
+	for _, r := range routeTable(h) {
+		// Authenticate before reading a body: a caller without a token
+		// cannot make the node read megabytes.
+		app.Add(r.Method, r.Path, authorize(d.Tokens, r.Roles), boundedBody(BodyLimit), r.handler)
+	}
 	return app
 }
 
@@ -166,6 +159,54 @@ func boundedBody(limit int) fiber.Handler {
 }
 
 type handlers struct{ Deps }
+
+type routeEntry struct {
+	Route
+	handler fiber.Handler
+}
+
+// routeTable is every authenticated endpoint with the roles allowed to
+// call it: the one place access is decided (handlers narrow an officer to
+// its own post).
+func routeTable(h handlers) []routeEntry {
+	var (
+		officer          = []watchlist.Role{watchlist.RoleOfficer}
+		analyst          = []watchlist.Role{watchlist.RoleAnalyst}
+		analystOrOfficer = []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleOfficer}
+		analystOrAdmin   = []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleAdmin}
+		admin            = []watchlist.Role{watchlist.RoleAdmin}
+	)
+	r := func(method, path string, roles []watchlist.Role, fn fiber.Handler) routeEntry {
+		return routeEntry{Route{method, path, roles}, fn}
+	}
+	return []routeEntry{
+		r(http.MethodPost, "/v1/inspections", officer, h.inspect),
+		r(http.MethodPost, "/v1/alerts", analyst, h.createAlert),
+		r(http.MethodGet, "/v1/alerts/:id", analystOrOfficer, h.getAlert),
+		r(http.MethodPut, "/v1/alerts/:id", analyst, h.putAlert),
+		r(http.MethodDelete, "/v1/alerts/:id", analyst, h.closeAlert),
+		r(http.MethodGet, "/v1/crossings/:id", analyst, h.getCrossing),
+		r(http.MethodGet, "/v1/hits/:id", analystOrOfficer, h.getHit),
+		r(http.MethodPost, "/v1/hits/:id/ack", analystOrOfficer, h.ackHit),
+		r(http.MethodGet, "/v1/cluster", analystOrAdmin, h.clusterStatus),
+		r(http.MethodPost, "/v1/cluster/join", admin, h.join),
+		r(http.MethodPost, "/v1/cluster/remove", admin, h.remove),
+		r(http.MethodGet, "/v1/cluster/backup", admin, h.backup),
+		r(http.MethodPost, "/v1/cluster/restore", admin, h.restore),
+		r(http.MethodPost, "/v1/tokens", admin, h.createToken),
+		r(http.MethodGet, "/v1/tokens", admin, h.listTokens),
+		r(http.MethodDelete, "/v1/tokens/:id", admin, h.revokeToken),
+	}
+}
+
+// Routes lists the authenticated endpoints and their roles.
+func Routes() []Route {
+	var out []Route
+	for _, e := range routeTable(handlers{}) {
+		out = append(out, e.Route)
+	}
+	return out
+}
 
 func (h handlers) ready(c *fiber.Ctx) error {
 	if err := h.Inspector.Ready(); err != nil {
@@ -231,7 +272,18 @@ func (h handlers) getAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "consistency", Reason: "must be local, leader or linearizable"}}}
 	}
-	a, err := h.Alerts.Alert(c.UserContext(), c.Params("id"), level)
+	id := c.Params("id")
+	if p := principal(c); p.Role == watchlist.RoleOfficer {
+		// An officer reads only the alerts hit at its post.
+		hit, err := h.Records.AlertHitAtPost(id, p.Post)
+		if err != nil {
+			return err
+		}
+		if !hit {
+			return errForbidden
+		}
+	}
+	a, err := h.Alerts.Alert(c.UserContext(), id, level)
 	if err != nil {
 		return err
 	}
@@ -254,14 +306,30 @@ func (h handlers) getCrossing(c *fiber.Ctx) error {
 }
 
 func (h handlers) getHit(c *fiber.Ctx) error {
-	x, err := h.Records.Hit(c.Params("id"))
+	x, err := h.hitFor(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(x)
 }
 
+// hitFor reads the hit of the path, which an officer may see only if it
+// happened at its post.
+func (h handlers) hitFor(c *fiber.Ctx) (watchlist.HitRecord, error) {
+	x, err := h.Records.Hit(c.Params("id"))
+	if err != nil {
+		return x, err
+	}
+	if p := principal(c); p.Role == watchlist.RoleOfficer && x.Post != p.Post {
+		return watchlist.HitRecord{}, errForbidden
+	}
+	return x, nil
+}
+
 func (h handlers) ackHit(c *fiber.Ctx) error {
+	if _, err := h.hitFor(c); err != nil {
+		return err
+	}
 	var ack watchlist.Acknowledgement
 	if err := decodeStrict(c.Body(), &ack); err != nil {
 		return err
@@ -396,6 +464,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			p.Status, p.Title, p.Errors = http.StatusBadRequest, "invalid input", ve.Fields
 		case errors.Is(err, watchlist.ErrInvalid):
 			p.Status, p.Title, p.Detail = http.StatusBadRequest, "invalid input", err.Error()
+		case errors.Is(err, errUnauthenticated):
+			p.Status, p.Title, p.Detail = http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a live token"
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crossguard"`)
+		case errors.Is(err, errForbidden):
+			p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"
 		case errors.Is(err, watchlist.ErrNotFound):
 			p.Status, p.Title = http.StatusNotFound, "not found"
 		case errors.Is(err, cluster.ErrNoLeader):

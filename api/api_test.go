@@ -26,14 +26,42 @@ func (s *stubBackups) Restore(_ context.Context, r io.Reader, _ bool) (watchlist
 	return watchlist.SnapshotInfo{Bytes: int64(len(s.got))}, err
 }
 
+// stubTokens knows one admin secret.
+type stubTokens struct{}
+
+func (stubTokens) Authenticate(secret string) (watchlist.Token, error) {
+	switch secret {
+	case "admin-secret":
+		return watchlist.Token{ID: "a", Role: watchlist.RoleAdmin}, nil
+	case "officer-secret":
+		return watchlist.Token{ID: "o", Role: watchlist.RoleOfficer, Post: "p"}, nil
+	}
+	return watchlist.Token{}, watchlist.ErrNotFound
+}
+func (stubTokens) CreateToken(context.Context, watchlist.Role, string, string, string) (watchlist.Token, string, error) {
+	return watchlist.Token{}, "", watchlist.ErrInvalid
+}
+func (stubTokens) RevokeToken(context.Context, string) error { return watchlist.ErrNotFound }
+func (stubTokens) Tokens() ([]watchlist.Token, error)        { return nil, nil }
+
+func adminRequest(method, path string, body io.Reader) *http.Request {
+	return requestAs("admin-secret", method, path, body)
+}
+
+func requestAs(secret, method, path string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(method, path, body)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	return req
+}
+
 // Bodies are streamed so that a restore need not fit in memory; every
 // other route still refuses a body over BodyLimit.
 func TestBodyLimitHoldsExceptOnStreamedRoutes(t *testing.T) {
 	b := &stubBackups{}
-	app := New(Deps{Backups: b})
+	app := New(Deps{Backups: b, Tokens: stubTokens{}})
 	big := bytes.Repeat([]byte("x"), BodyLimit+1)
 
-	req := httptest.NewRequest(http.MethodPost, "/v1/inspections", bytes.NewReader(big))
+	req := requestAs("officer-secret", http.MethodPost, "/v1/inspections", bytes.NewReader(big))
 	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +71,17 @@ func TestBodyLimitHoldsExceptOnStreamedRoutes(t *testing.T) {
 		t.Fatalf("oversized inspection: %d %s", resp.StatusCode, body)
 	}
 
-	req = httptest.NewRequest(http.MethodPost, "/v1/cluster/restore", bytes.NewReader(big))
+	// Without a token the body is not read at all.
+	req = requestAs("", http.MethodPost, "/v1/inspections", bytes.NewReader(big))
+	resp, err = app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+
+	req = adminRequest(http.MethodPost, "/v1/cluster/restore", bytes.NewReader(big))
 	resp, err = app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +90,7 @@ func TestBodyLimitHoldsExceptOnStreamedRoutes(t *testing.T) {
 		t.Fatalf("streamed restore: %d, received %d of %d bytes", resp.StatusCode, len(b.got), len(big))
 	}
 
-	req = httptest.NewRequest(http.MethodPost, "/v1/cluster/restore?force=maybe", strings.NewReader("x"))
+	req = adminRequest(http.MethodPost, "/v1/cluster/restore?force=maybe", strings.NewReader("x"))
 	resp, err = app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)

@@ -406,6 +406,8 @@ func FuzzDecodeCommand(f *testing.F) {
 		{Type: CommandUpsertAlerts, Body: UpsertAlerts{Alerts: testbench.NewGenerator(1, now).Alerts(0, 2)}},
 		{Type: CommandCloseAlert, Body: CloseAlert{ID: "X", At: now}},
 		{Type: CommandAckHit, Body: AckHit{HitID: "h"}},
+		{Type: CommandPutToken, Body: PutToken{Token: watchlist.Token{ID: "t1", Role: watchlist.RoleOfficer, Post: "p", CreatedAt: now}}},
+		{Type: CommandRevokeToken, Body: RevokeToken{ID: "t1", At: now}},
 	} {
 		b, err := c.Encode()
 		if err != nil {

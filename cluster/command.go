@@ -20,6 +20,8 @@ const (
 	CommandCloseAlert      CommandType = 2
 	CommandRecordCrossings CommandType = 3
 	CommandAckHit          CommandType = 4
+	CommandPutToken        CommandType = 5
+	CommandRevokeToken     CommandType = 6
 )
 
 func (t CommandType) String() string {
@@ -32,6 +34,10 @@ func (t CommandType) String() string {
 		return "record_crossings"
 	case CommandAckHit:
 		return "ack_hit"
+	case CommandPutToken:
+		return "put_token"
+	case CommandRevokeToken:
+		return "revoke_token"
 	}
 	return fmt.Sprintf("unknown(%d)", uint8(t))
 }
@@ -75,6 +81,18 @@ type AckHit struct {
 	Ack   watchlist.Acknowledgement `json:"ack"`
 }
 
+// PutToken stores a new API token (its hash: the secret never enters the
+// log).
+type PutToken struct {
+	Token watchlist.Token `json:"token"`
+}
+
+// RevokeToken revokes a token at a stamped time.
+type RevokeToken struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
 // Encode writes the command as a log entry.
 func (c Command) Encode() ([]byte, error) {
 	if c.Type == CommandUnknown {
@@ -109,6 +127,10 @@ func decodeCommand(b []byte) (Command, error) {
 		body = &RecordCrossings{}
 	case CommandAckHit:
 		body = &AckHit{}
+	case CommandPutToken:
+		body = &PutToken{}
+	case CommandRevokeToken:
+		body = &RevokeToken{}
 	default:
 		return Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, t)
 	}

@@ -101,6 +101,10 @@ func (f *fsm) apply(cmd Command) error {
 		return f.engine.RecordCrossings(body.Crossings)
 	case *AckHit:
 		return f.engine.AckHit(body.HitID, body.Ack)
+	case *PutToken:
+		return f.engine.PutToken(body.Token)
+	case *RevokeToken:
+		return f.engine.RevokeToken(body.ID, body.At)
 	}
 	return fmt.Errorf("%w: %s", ErrUnknownCommand, cmd.Type)
 }

@@ -50,6 +50,9 @@ type Options struct {
 	Network cluster.Network
 	// Now replaces the clock.
 	Now func() time.Time
+	// AdminToken is told the first admin token when this node creates it
+	// (the first start of a cluster), to show it once.
+	AdminToken func(secret, file string)
 }
 
 // Start opens the node's stores and starts raft and the shipper. It
@@ -133,6 +136,15 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 		defer n.wg.Done()
 		n.outbox.ship(n.ctx, cfg.ShipBatch, n.shipCrossings)
 	}()
+	if cfg.Bootstrap {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.firstAdminToken(n.ctx, opt.AdminToken); err != nil && n.ctx.Err() == nil {
+				log.Error("first admin token not created", "err", err)
+			}
+		}()
+	}
 	if cfg.Demo {
 		n.wg.Add(1)
 		go func() {
@@ -142,7 +154,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Logger: log.With("part", "api")})
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -111,19 +112,71 @@ func (tn *testNodes) waitFor(what string, cond func() bool) {
 	}
 }
 
-func post(t *testing.T, n *Node, path string, body any) (int, []byte) {
+// testTokens caches one token per node, role and post.
+var testTokens sync.Map
+
+// tokenFor returns a token of the role (an officer's at the node's post).
+func tokenFor(t *testing.T, n *Node, role watchlist.Role) string {
 	t.Helper()
-	b, err := json.Marshal(body)
+	post := ""
+	if role == watchlist.RoleOfficer {
+		post = n.cfg.Post
+	}
+	key := fmt.Sprintf("%p/%s/%s", n, role, post)
+	if s, ok := testTokens.Load(key); ok {
+		return s.(string)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, secret, err := n.CreateToken(ctx, role, post, "test", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post("http://"+n.HTTPAddr()+path, "application/json", bytes.NewReader(b))
+	testTokens.Store(key, secret)
+	return secret
+}
+
+// call sends a request with a token of the role the path needs: an
+// officer's for inspections, an analyst's for the rest.
+func call(t *testing.T, n *Node, method, path string, body any) (int, []byte) {
+	t.Helper()
+	role := watchlist.RoleAnalyst
+	if strings.HasPrefix(path, "/v1/inspections") {
+		role = watchlist.RoleOfficer
+	}
+	return callAs(t, n, tokenFor(t, n, role), method, path, body)
+}
+
+func callAs(t *testing.T, n *Node, secret, method, path string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, "http://"+n.HTTPAddr()+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
+}
+
+func post(t *testing.T, n *Node, path string, body any) (int, []byte) {
+	t.Helper()
+	return call(t, n, http.MethodPost, path, body)
 }
 
 func inspect(t *testing.T, n *Node, p watchlist.Party) api.Inspection {
@@ -173,11 +226,9 @@ func TestSingleNodeInspectsAndCommitsItsCrossings(t *testing.T) {
 	if _, err := n.Engine().Crossing(in.CrossingID); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get("http://" + n.HTTPAddr() + "/v1/crossings/" + in.CrossingID)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("crossing: %v %v", resp.Status, err)
+	if code, body := call(t, n, http.MethodGet, "/v1/crossings/"+in.CrossingID, nil); code != http.StatusOK {
+		t.Fatalf("crossing: %d %s", code, body)
 	}
-	resp.Body.Close()
 }
 
 func TestCutOffPostKeepsInspectingAndItsOutboxDrainsOnce(t *testing.T) {

@@ -161,3 +161,21 @@ func (e *Engine) ForEachHit(since time.Time, fn func(HitRecord) error) error {
 		return nil
 	})
 }
+
+// AlertHitAtPost reports whether a committed hit of the alert was recorded
+// at the post (hits are rare: this reads them all).
+func (e *Engine) AlertHitAtPost(alertID, post string) (bool, error) {
+	found := false
+	errFound := errors.New("found")
+	err := e.ForEachHit(time.Time{}, func(h HitRecord) error {
+		if h.AlertID == alertID && h.Post == post {
+			found = true
+			return errFound
+		}
+		return nil
+	})
+	if errors.Is(err, errFound) {
+		err = nil
+	}
+	return found, err
+}

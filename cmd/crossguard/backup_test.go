@@ -22,6 +22,9 @@ type servedNode struct {
 	url    string
 	cancel context.CancelFunc
 	done   chan error
+	// adminFile holds the admin token the node's first start wrote.
+	adminFile string
+	tokens    map[string]string // role → secret
 }
 
 // serveNode runs `crossguard serve` with args on loopback ports and
@@ -50,7 +53,61 @@ func serveNode(t *testing.T, args ...string) *servedNode {
 		}
 	}
 	n.waitStatus(t, "/readyz", http.StatusOK)
+	for i, a := range args {
+		if a == "--data" {
+			n.adminFile = filepath.Join(args[i+1], "admin.token")
+		}
+	}
+	for {
+		if _, err := os.Stat(n.adminFile); err == nil {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("no admin token written")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	return n
+}
+
+// useTokensOf makes n use other's tokens (a restore brings the tokens of
+// the cluster backed up).
+func (n *servedNode) useTokensOf(other *servedNode) {
+	n.adminFile, n.tokens = other.adminFile, other.tokens
+}
+
+// secret returns a token of the role: the admin's from its file, the
+// others created once through the API.
+func (n *servedNode) secret(t *testing.T, role string) string {
+	t.Helper()
+	b, err := os.ReadFile(n.adminFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := strings.TrimSpace(string(b))
+	if role == "admin" {
+		return admin
+	}
+	if s, ok := n.tokens[role]; ok {
+		return s
+	}
+	body := map[string]any{"role": role}
+	if role == "officer" {
+		body["post"] = "test-post"
+	}
+	code, out := n.callAs(t, admin, http.MethodPost, "/v1/tokens", body)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(out, &tok); code != http.StatusCreated || err != nil {
+		t.Fatalf("create %s token: %d %s", role, code, out)
+	}
+	if n.tokens == nil {
+		n.tokens = map[string]string{}
+	}
+	n.tokens[role] = tok.Token
+	return tok.Token
 }
 
 func (n *servedNode) stop() {
@@ -78,7 +135,22 @@ func (n *servedNode) waitStatus(t *testing.T, path string, status int) []byte {
 	}
 }
 
+// call sends a request with a token of the role the path needs.
 func (n *servedNode) call(t *testing.T, method, path string, body any) (int, []byte) {
+	t.Helper()
+	role := "analyst"
+	switch {
+	case strings.HasPrefix(path, "/readyz"), strings.HasPrefix(path, "/healthz"):
+		return n.callAs(t, "", method, path, body)
+	case strings.HasPrefix(path, "/v1/inspections"):
+		role = "officer"
+	case strings.HasPrefix(path, "/v1/cluster"), strings.HasPrefix(path, "/v1/tokens"):
+		role = "admin"
+	}
+	return n.callAs(t, n.secret(t, role), method, path, body)
+}
+
+func (n *servedNode) callAs(t *testing.T, secret, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -93,6 +165,9 @@ func (n *servedNode) call(t *testing.T, method, path string, body any) (int, []b
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, []byte(err.Error())
@@ -134,7 +209,7 @@ func TestBackupAndRestoreSeedANewCluster(t *testing.T) {
 	src.waitStatus(t, "/v1/crossings/"+in.CrossingID, http.StatusOK)
 
 	file := filepath.Join(tmp, "backup.snapshot")
-	out, _, err := runCommand(t, nil, "backup", "--node", src.url, "--out", file, "--consistency", "linearizable")
+	out, _, err := runCommand(t, nil, "backup", "--node", src.url, "--token-file", src.adminFile, "--out", file, "--consistency", "linearizable")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +217,7 @@ func TestBackupAndRestoreSeedANewCluster(t *testing.T) {
 		t.Fatalf("backup said %q", out)
 	}
 	// To stdout: the same state.
-	stdout, stderr, err := runCommand(t, nil, "backup", "--node", src.url, "--out", "-")
+	stdout, stderr, err := runCommand(t, nil, "backup", "--node", src.url, "--token-file", src.adminFile, "--out", "-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,17 +235,23 @@ func TestBackupAndRestoreSeedANewCluster(t *testing.T) {
 	bad := filepath.Join(tmp, "bad.snapshot")
 	os.WriteFile(bad, b, 0o600)
 	dst := serveNode(t, "--data", filepath.Join(tmp, "dst"), "--history-key", key)
-	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, bad); err == nil || !strings.Contains(err.Error(), "bad snapshot") {
+	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, "--token-file", dst.adminFile, bad); err == nil || !strings.Contains(err.Error(), "bad snapshot") {
 		t.Fatalf("corrupt backup: %v", err)
 	}
 	// Sent anyway (through stdin, unverified by the command), the node
 	// refuses it and keeps what it had.
-	if _, _, err := runCommand(t, bytes.NewReader(b), "restore", "--node", dst.url, "-"); err == nil || !strings.Contains(err.Error(), "400") {
+	if _, _, err := runCommand(t, bytes.NewReader(b), "restore", "--node", dst.url, "--token-file", dst.adminFile, "-"); err == nil || !strings.Contains(err.Error(), "400") {
 		t.Fatalf("corrupt backup through stdin: %v", err)
 	}
-	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, file); err != nil {
+	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, "--token-file", dst.adminFile, file); err != nil {
 		t.Fatal(err)
 	}
+	// The restored cluster holds the backed-up cluster's tokens (its own
+	// first admin token is gone with the rest of its state).
+	if code, _ := dst.call(t, http.MethodGet, "/v1/tokens", nil); code != http.StatusUnauthorized {
+		t.Fatalf("the new cluster's own admin token after the restore: %d, want 401", code)
+	}
+	dst.useTokensOf(src)
 	for _, path := range []string{"/v1/alerts/DEMO-MISSING-ZHANG", "/v1/crossings/" + in.CrossingID} {
 		code, got := dst.call(t, http.MethodGet, path, nil)
 		_, want := src.call(t, http.MethodGet, path, nil)
@@ -180,10 +261,10 @@ func TestBackupAndRestoreSeedANewCluster(t *testing.T) {
 	}
 	// The restored cluster holds data now: a second restore is refused
 	// unless forced.
-	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, file); err == nil || !strings.Contains(err.Error(), "409") {
+	if _, _, err := runCommand(t, nil, "restore", "--node", dst.url, "--token-file", dst.adminFile, file); err == nil || !strings.Contains(err.Error(), "409") {
 		t.Fatalf("restore over data: %v", err)
 	}
-	if _, _, err := runCommand(t, nil, "restore", "--force", "--node", dst.url, file); err != nil {
+	if _, _, err := runCommand(t, nil, "restore", "--force", "--node", dst.url, "--token-file", dst.adminFile, file); err != nil {
 		t.Fatal(err)
 	}
 	// And it goes on inspecting from the restored state.
@@ -204,4 +285,43 @@ func mustOpen(t *testing.T, path string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+func TestTokenAndClusterCommands(t *testing.T) {
+	n := serveNode(t, "--data", filepath.Join(t.TempDir(), "d"))
+	as := []string{"--node", n.url, "--token-file", n.adminFile}
+	n.waitStatus(t, "/v1/cluster", http.StatusOK)
+	out, _, err := runCommand(t, nil, append([]string{"cluster", "status"}, as...)...)
+	if err != nil || !strings.Contains(out, "node-1") {
+		t.Fatalf("cluster status: %v %q", err, out)
+	}
+	file := filepath.Join(t.TempDir(), "officer.token")
+	out, _, err = runCommand(t, nil, append([]string{"token", "create", "--role", "officer", "--post", "lao-cai", "--out", file}, as...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := regexp.MustCompile(`token (\S+) written`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("token create said %q", out)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v", err)
+	}
+	secret, _ := os.ReadFile(file)
+	if code, _ := n.callAs(t, strings.TrimSpace(string(secret)), http.MethodGet, "/v1/tokens", nil); code != http.StatusForbidden {
+		t.Fatalf("an officer listing tokens: %d, want 403", code)
+	}
+	out, _, err = runCommand(t, nil, append([]string{"token", "list"}, as...)...)
+	if err != nil || !strings.Contains(out, id[1]) || !strings.Contains(out, "lao-cai") || strings.Contains(out, strings.TrimSpace(string(secret))) {
+		t.Fatalf("token list: %v %q", err, out)
+	}
+	if _, _, err := runCommand(t, nil, append([]string{"token", "revoke", id[1]}, as...)...); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := n.callAs(t, strings.TrimSpace(string(secret)), http.MethodPost, "/v1/inspections", map[string]any{}); code != http.StatusUnauthorized {
+		t.Fatalf("a revoked token: %d, want 401", code)
+	}
+	if _, _, err := runCommand(t, nil, "token", "list", "--node", n.url, "--token-file", file); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("token list with a revoked token: %v", err)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +15,8 @@ import (
 )
 
 func newBackupCommand(e *env) *cobra.Command {
-	var nodeURL, out, consistency string
+	var client apiClient
+	var out, consistency string
 	cmd := &cobra.Command{
 		Use:   "backup",
 		Short: "Write a consistent snapshot of a running cluster to a file, or to stdout with --out -",
@@ -25,8 +25,7 @@ func newBackupCommand(e *env) *cobra.Command {
 			"(record count and checksum) as it arrives; a file is written under a temporary name and renamed only when whole.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			u := strings.TrimRight(nodeURL, "/") + "/v1/cluster/backup?consistency=" + url.QueryEscape(consistency)
-			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodGet, u, nil)
+			req, err := client.request(cmd, http.MethodGet, "/v1/cluster/backup?consistency="+url.QueryEscape(consistency), nil)
 			if err != nil {
 				return err
 			}
@@ -69,14 +68,14 @@ func newBackupCommand(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&nodeURL, "node", envOr("CROSSGUARD_NODE", "http://127.0.0.1:8080"), "API of any node of the cluster")
+	client.addFlags(cmd)
 	cmd.Flags().StringVarP(&out, "out", "o", "crossguard.snapshot", "file to write; - for stdout")
 	cmd.Flags().StringVar(&consistency, "consistency", "leader", "leader or linearizable (local: the node's copy as it is)")
 	return cmd
 }
 
 func newRestoreCommand(e *env) *cobra.Command {
-	var nodeURL string
+	var client apiClient
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "restore FILE",
@@ -108,8 +107,7 @@ func newRestoreCommand(e *env) *cobra.Command {
 				}
 				body = f
 			}
-			u := fmt.Sprintf("%s/v1/cluster/restore?force=%t", strings.TrimRight(nodeURL, "/"), force)
-			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodPost, u, body)
+			req, err := client.request(cmd, http.MethodPost, fmt.Sprintf("/v1/cluster/restore?force=%t", force), body)
 			if err != nil {
 				return err
 			}
@@ -128,7 +126,7 @@ func newRestoreCommand(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&nodeURL, "node", envOr("CROSSGUARD_NODE", "http://127.0.0.1:8080"), "API of the new cluster's leader")
+	client.addFlags(cmd)
 	cmd.Flags().BoolVar(&force, "force", false, "replace a cluster that already holds alerts or crossings")
 	return cmd
 }

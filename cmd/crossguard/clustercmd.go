@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,46 +15,18 @@ import (
 )
 
 func newClusterCommand(e *env) *cobra.Command {
-	var nodeURL string
+	var client apiClient
 	cmd := &cobra.Command{
 		Use:   "cluster",
 		Short: "Show and change the membership of a running cluster, through any node's API",
 	}
-	cmd.PersistentFlags().StringVar(&nodeURL, "node", envOr("CROSSGUARD_NODE", "http://127.0.0.1:8080"), "API of any node of the cluster")
-	call := func(method, path string, body any) ([]byte, error) {
-		var r io.Reader
-		if body != nil {
-			b, err := json.Marshal(body)
-			if err != nil {
-				return nil, err
-			}
-			r = bytes.NewReader(b)
-		}
-		req, err := http.NewRequest(method, strings.TrimRight(nodeURL, "/")+path, r)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		out, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode >= 300 {
-			return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
-		}
-		return out, nil
-	}
+	client.addFlags(cmd)
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Print every member, the leader, and each node's applied index and lag",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := call(http.MethodGet, "/v1/cluster", nil)
+			b, err := client.call(cmd, http.MethodGet, "/v1/cluster", nil)
 			if err != nil {
 				return err
 			}
@@ -94,7 +63,7 @@ func newClusterCommand(e *env) *cobra.Command {
 		Short: "Add a node (idempotent); --voter for an operations centre",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := call(http.MethodPost, "/v1/cluster/join", map[string]any{"id": args[0], "address": args[1], "voter": voter})
+			_, err := client.call(cmd, http.MethodPost, "/v1/cluster/join", map[string]any{"id": args[0], "address": args[1], "voter": voter})
 			if err == nil {
 				fmt.Fprintf(e.out, "%s is a member\n", args[0])
 			}
@@ -107,7 +76,7 @@ func newClusterCommand(e *env) *cobra.Command {
 		Short: "Remove a node (a dead one, or one leaving)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := call(http.MethodPost, "/v1/cluster/remove", map[string]any{"id": args[0]})
+			_, err := client.call(cmd, http.MethodPost, "/v1/cluster/remove", map[string]any{"id": args[0]})
 			if err == nil {
 				fmt.Fprintf(e.out, "%s removed\n", args[0])
 			}

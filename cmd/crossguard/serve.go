@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -51,11 +52,19 @@ Command-line flags win over the environment, which wins over the file.`,
 				return fmt.Errorf("log-level: %w", err)
 			}
 			log := slog.New(slog.NewTextHandler(e.err, &slog.HandlerOptions{Level: level}))
-			n, err := node.Start(cfg, node.Options{Logger: log, Now: e.now})
+			var outMu sync.Mutex
+			announce := func(secret, file string) {
+				outMu.Lock()
+				defer outMu.Unlock()
+				fmt.Fprintf(e.out, "first admin token (shown once; also in %s, mode 0600):\n  %s\n", file, secret)
+			}
+			n, err := node.Start(cfg, node.Options{Logger: log, Now: e.now, AdminToken: announce})
 			if err != nil {
 				return err
 			}
+			outMu.Lock()
 			fmt.Fprintf(e.out, "crossguard node %s: API on http://%s, raft on %s\n", n.ID(), n.HTTPAddr(), n.Cluster().Address())
+			outMu.Unlock()
 			<-cmd.Context().Done()
 			log.Info("stopping: draining requests, then closing raft and the stores")
 			return n.Close()

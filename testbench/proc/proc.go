@@ -59,6 +59,36 @@ type Options struct {
 type Cluster struct {
 	Nodes []*Node
 	opts  Options
+	creds *credentials
+}
+
+// credentials are the tokens the harness calls with: the first admin
+// token, an analyst's, and an officer's per post.
+type credentials struct {
+	mu       sync.Mutex
+	admin    string
+	analyst  string
+	officers map[string]string
+}
+
+// tokenFor picks the token a request needs: an officer's of the node's
+// post for inspections, the admin's for cluster and token endpoints, an
+// analyst's for the rest, none for the health probes.
+func (cr *credentials) tokenFor(n *Node, path string) string {
+	if cr == nil {
+		return ""
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	switch {
+	case path == "/readyz" || path == "/healthz":
+		return ""
+	case strings.HasPrefix(path, "/v1/inspections"):
+		return cr.officers[n.ID]
+	case strings.HasPrefix(path, "/v1/cluster"), strings.HasPrefix(path, "/v1/tokens"):
+		return cr.admin
+	}
+	return cr.analyst
 }
 
 // Node is one `crossguard serve` process (or its data, while it is down).
@@ -73,6 +103,7 @@ type Node struct {
 
 	args   []string
 	binary string
+	creds  *credentials
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -98,7 +129,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{opts: opts}
+	c := &Cluster{opts: opts, creds: &credentials{officers: map[string]string{}}}
 	var voterRaft []string
 	for i := 0; i < total; i++ {
 		n := &Node{Voter: i < opts.Voters, HTTP: addrs[2*i], Raft: addrs[2*i+1]}
@@ -110,6 +141,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		n.Dir = filepath.Join(opts.Dir, n.ID)
 		n.LogPath = filepath.Join(opts.Dir, n.ID+".log")
+		n.creds = c.creds
 		c.Nodes = append(c.Nodes, n)
 	}
 	for i, n := range c.Nodes {
@@ -131,6 +163,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 				c.Close()
 				return nil, err
 			}
+			if err := c.readAdminToken(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
 		}
 	}
 	for _, n := range c.Nodes {
@@ -143,7 +179,69 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := c.makeTokens(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// readAdminToken waits for the first admin token, written by the
+// bootstrapping voter.
+func (c *Cluster) readAdminToken(ctx context.Context) error {
+	file := filepath.Join(c.Nodes[0].Dir, "admin.token")
+	return poll(ctx, "the first admin token", func() (bool, error) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return false, err
+		}
+		c.creds.mu.Lock()
+		c.creds.admin = strings.TrimSpace(string(b))
+		c.creds.mu.Unlock()
+		return true, nil
+	})
+}
+
+// makeTokens creates an analyst's token and an officer's for every post.
+func (c *Cluster) makeTokens(ctx context.Context) error {
+	analyst, err := c.CreateToken(ctx, "analyst", "")
+	if err != nil {
+		return err
+	}
+	c.creds.mu.Lock()
+	c.creds.analyst = analyst
+	c.creds.mu.Unlock()
+	for _, n := range c.Nodes {
+		if n.Voter {
+			continue
+		}
+		secret, err := c.CreateToken(ctx, "officer", n.ID)
+		if err != nil {
+			return err
+		}
+		c.creds.mu.Lock()
+		c.creds.officers[n.ID] = secret
+		c.creds.mu.Unlock()
+	}
+	// A token works at a node once the node has applied it.
+	return c.WaitConverged(ctx)
+}
+
+// CreateToken creates a token through the first node (as the admin) and
+// returns its secret.
+func (c *Cluster) CreateToken(ctx context.Context, role, post string) (string, error) {
+	var t struct {
+		Token string `json:"token"`
+	}
+	body := map[string]string{"role": role}
+	if post != "" {
+		body["post"] = post
+	}
+	code, b, err := c.Nodes[0].Do(ctx, http.MethodPost, "/v1/tokens", body, &t)
+	if err == nil && code != http.StatusCreated {
+		err = fmt.Errorf("create a %s token: %d %s", role, code, b)
+	}
+	return t.Token, err
 }
 
 // freeAddrs reserves n distinct loopback ports and releases them.
@@ -312,6 +410,9 @@ func (n *Node) Do(ctx context.Context, method, path string, body, out any) (int,
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if tok := n.creds.tokenFor(n, path); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -459,6 +560,7 @@ func (n *Node) Backup(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Authorization", "Bearer "+n.creds.tokenFor(n, "/v1/cluster/backup"))
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err

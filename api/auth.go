@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// Tokens authenticates bearer tokens and manages them.
+type Tokens interface {
+	Authenticate(secret string) (watchlist.Token, error)
+	CreateToken(ctx context.Context, role watchlist.Role, post, name, by string) (watchlist.Token, string, error)
+	RevokeToken(ctx context.Context, id string) error
+	Tokens() ([]watchlist.Token, error)
+}
+
+// errUnauthenticated and errForbidden are the two refusals; the error
+// handler maps them to 401 and 403.
+var (
+	errUnauthenticated = errors.New("unauthenticated")
+	errForbidden       = errors.New("forbidden")
+)
+
+// Route is an endpoint and the roles allowed to call it (none: a health
+// probe, open to all).
+type Route struct {
+	Method string
+	Path   string
+	Roles  []watchlist.Role
+}
+
+// principalKey holds the caller's token in the request's locals.
+const principalKey = "crossguard.principal"
+
+// principal is the token a request acts as.
+func principal(c *fiber.Ctx) watchlist.Token {
+	t, _ := c.Locals(principalKey).(watchlist.Token)
+	return t
+}
+
+// authorize authenticates the bearer token and checks its role. A
+// refused request's body is never read, so its connection is closed.
+func authorize(tokens Tokens, roles []watchlist.Role) fiber.Handler {
+	return func(c *fiber.Ctx) (err error) {
+		refused := true
+		defer func() {
+			if refused && err != nil && c.Request().Header.ContentLength() != 0 {
+				c.Context().SetConnectionClose()
+			}
+		}()
+		auth := c.Get(fiber.HeaderAuthorization)
+		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || secret == "" {
+			return errUnauthenticated
+		}
+		t, err := tokens.Authenticate(strings.TrimSpace(secret))
+		if err != nil {
+			return errors.Join(errUnauthenticated, err)
+		}
+		c.Locals(principalKey, t)
+		for _, r := range roles {
+			if t.Role == r {
+				refused = false
+				return c.Next()
+			}
+		}
+		return errForbidden
+	}
+}
+
+// tokenView is a token as the API shows it: never its secret or hash.
+type tokenView struct {
+	ID        string         `json:"id"`
+	Role      watchlist.Role `json:"role"`
+	Post      string         `json:"post,omitempty"`
+	Name      string         `json:"name,omitempty"`
+	CreatedAt string         `json:"created_at"`
+	CreatedBy string         `json:"created_by,omitempty"`
+	RevokedAt string         `json:"revoked_at,omitempty"`
+	// Token is the secret, in the answer to its creation only.
+	Token string `json:"token,omitempty"`
+}
+
+func viewToken(t watchlist.Token) tokenView {
+	v := tokenView{ID: t.ID, Role: t.Role, Post: t.Post, Name: t.Name, CreatedAt: t.CreatedAt.Format(timeFormat), CreatedBy: t.CreatedBy}
+	if t.RevokedAt != nil {
+		v.RevokedAt = t.RevokedAt.Format(timeFormat)
+	}
+	return v
+}
+
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func (h handlers) createToken(c *fiber.Ctx) error {
+	var req struct {
+		Role watchlist.Role `json:"role"`
+		Post string         `json:"post"`
+		Name string         `json:"name"`
+	}
+	if err := decodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	t, secret, err := h.Tokens.CreateToken(c.UserContext(), req.Role, req.Post, req.Name, principal(c).ID)
+	if err != nil {
+		return err
+	}
+	v := viewToken(t)
+	v.Token = secret
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(http.StatusCreated).JSON(v)
+}
+
+func (h handlers) listTokens(c *fiber.Ctx) error {
+	ts, err := h.Tokens.Tokens()
+	if err != nil {
+		return err
+	}
+	out := make([]tokenView, len(ts))
+	for i, t := range ts {
+		out[i] = viewToken(t)
+	}
+	return c.JSON(fiber.Map{"tokens": out})
+}
+
+func (h handlers) revokeToken(c *fiber.Ctx) error {
+	if err := h.Tokens.RevokeToken(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}

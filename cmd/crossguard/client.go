@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// apiClient calls a node's API with a bearer token.
+type apiClient struct {
+	node      string
+	token     string
+	tokenFile string
+}
+
+// defaultTokenFile is where a node started with the default data
+// directory wrote its first admin token.
+var defaultTokenFile = filepath.Join("crossguard-data", "admin.token")
+
+// addFlags adds --node, --token and --token-file to a command.
+func (a *apiClient) addFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&a.node, "node", envOr("CROSSGUARD_NODE", "http://127.0.0.1:8080"), "API of a node of the cluster")
+	f.StringVar(&a.token, "token", os.Getenv("CROSSGUARD_TOKEN"), "bearer token (or CROSSGUARD_TOKEN; prefer --token-file: arguments show in ps)")
+	f.StringVar(&a.tokenFile, "token-file", envOr("CROSSGUARD_TOKEN_FILE", defaultTokenFile), "file holding the bearer token")
+}
+
+// secret is the token to send: --token, else the token file.
+func (a *apiClient) secret() (string, error) {
+	if a.token != "" {
+		return a.token, nil
+	}
+	b, err := os.ReadFile(a.tokenFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("no token: give --token or --token-file (%s does not exist)", a.tokenFile)
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// request builds an authenticated request.
+func (a *apiClient) request(cmd *cobra.Command, method, path string, body io.Reader) (*http.Request, error) {
+	secret, err := a.secret()
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(cmd.Context(), method, strings.TrimRight(a.node, "/")+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+secret)
+	return req, nil
+}
+
+// call sends a JSON body and returns the answer's body, or an error that
+// carries the status and the problem document.
+func (a *apiClient) call(cmd *cobra.Command, method, path string, body any) ([]byte, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := a.request(cmd, method, path, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 300 {
+		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
+	}
+	return out, nil
+}
