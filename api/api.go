@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,6 +88,7 @@ type Deps struct {
 	Membership Membership
 	Backups    Backups
 	Tokens     Tokens
+	Audit      Audit
 	Logger     *slog.Logger
 	// RequestTimeout bounds every request (default 30 s).
 	RequestTimeout time.Duration
@@ -132,7 +134,8 @@ func New(d Deps) *fiber.App {
 	for _, r := range routeTable(h) {
 		// Authenticate before reading a body: a caller without a token
 		// cannot make the node read megabytes.
-		app.Add(r.Method, r.Path, authorize(d.Tokens, r.Roles), boundedBody(BodyLimit), r.handler)
+		app.Add(r.Method, r.Path, audited(d.Audit, routeAction(r.Method, r.Path)),
+			authorize(d.Tokens, r.Roles), boundedBody(BodyLimit), r.handler)
 	}
 	return app
 }
@@ -175,6 +178,7 @@ func routeTable(h handlers) []routeEntry {
 		analystOrOfficer = []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleOfficer}
 		analystOrAdmin   = []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleAdmin}
 		admin            = []watchlist.Role{watchlist.RoleAdmin}
+		auditor          = []watchlist.Role{watchlist.RoleAuditor}
 	)
 	r := func(method, path string, roles []watchlist.Role, fn fiber.Handler) routeEntry {
 		return routeEntry{Route{method, path, roles}, fn}
@@ -196,6 +200,8 @@ func routeTable(h handlers) []routeEntry {
 		r(http.MethodPost, "/v1/tokens", admin, h.createToken),
 		r(http.MethodGet, "/v1/tokens", admin, h.listTokens),
 		r(http.MethodDelete, "/v1/tokens/:id", admin, h.revokeToken),
+		r(http.MethodGet, "/v1/audit", auditor, h.listAudit),
+		r(http.MethodGet, "/v1/audit/verify", auditor, h.verifyAudit),
 	}
 }
 
@@ -224,6 +230,13 @@ func (h handlers) inspect(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var hits []string
+	for _, t := range in.Travellers {
+		for _, x := range t.Hits {
+			hits = append(hits, x.AlertID)
+		}
+	}
+	setAuditDetail(c, "verdict %s; crossing %s; travellers %d; alerts hit [%s]", in.Verdict, in.CrossingID, len(in.Travellers), strings.Join(hits, " "))
 	return c.JSON(in)
 }
 
@@ -241,6 +254,7 @@ func (h handlers) createAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	setAuditDetail(c, "alert %s created", out[0].ID)
 	c.Location("/v1/alerts/" + out[0].ID)
 	return c.Status(http.StatusCreated).JSON(out[0])
 }

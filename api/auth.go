@@ -111,6 +111,7 @@ func (h handlers) createToken(c *fiber.Ctx) error {
 	}
 	v := viewToken(t)
 	v.Token = secret
+	setAuditDetail(c, "token %s created: role %s post %q", t.ID, t.Role, t.Post)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(http.StatusCreated).JSON(v)
 }

@@ -408,6 +408,8 @@ func FuzzDecodeCommand(f *testing.F) {
 		{Type: CommandAckHit, Body: AckHit{HitID: "h"}},
 		{Type: CommandPutToken, Body: PutToken{Token: watchlist.Token{ID: "t1", Role: watchlist.RoleOfficer, Post: "p", CreatedAt: now}}},
 		{Type: CommandRevokeToken, Body: RevokeToken{ID: "t1", At: now}},
+		{Type: CommandAppendAudit, Body: AppendAudit{Entries: []watchlist.AuditEntry{{ID: "a1", At: now, Action: "GET /v1/alerts/:id", Expires: now}}}},
+		{Type: CommandPurgeAudit, Body: PurgeAudit{Through: 3}},
 	} {
 		b, err := c.Encode()
 		if err != nil {

@@ -22,6 +22,8 @@ const (
 	CommandAckHit          CommandType = 4
 	CommandPutToken        CommandType = 5
 	CommandRevokeToken     CommandType = 6
+	CommandAppendAudit     CommandType = 7
+	CommandPurgeAudit      CommandType = 8
 )
 
 func (t CommandType) String() string {
@@ -38,6 +40,10 @@ func (t CommandType) String() string {
 		return "put_token"
 	case CommandRevokeToken:
 		return "revoke_token"
+	case CommandAppendAudit:
+		return "append_audit"
+	case CommandPurgeAudit:
+		return "purge_audit"
 	}
 	return fmt.Sprintf("unknown(%d)", uint8(t))
 }
@@ -93,6 +99,18 @@ type RevokeToken struct {
 	At time.Time `json:"at"`
 }
 
+// AppendAudit chains a batch of audit entries from a node's outbox
+// (idempotent by entry ID).
+type AppendAudit struct {
+	Entries []watchlist.AuditEntry `json:"entries"`
+}
+
+// PurgeAudit removes the audit entries up to Through, whose retention
+// ended (the leader finds them; every node removes the same).
+type PurgeAudit struct {
+	Through uint64 `json:"through"`
+}
+
 // Encode writes the command as a log entry.
 func (c Command) Encode() ([]byte, error) {
 	if c.Type == CommandUnknown {
@@ -131,6 +149,10 @@ func decodeCommand(b []byte) (Command, error) {
 		body = &PutToken{}
 	case CommandRevokeToken:
 		body = &RevokeToken{}
+	case CommandAppendAudit:
+		body = &AppendAudit{}
+	case CommandPurgeAudit:
+		body = &PurgeAudit{}
 	default:
 		return Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, t)
 	}

@@ -105,6 +105,10 @@ func (f *fsm) apply(cmd Command) error {
 		return f.engine.PutToken(body.Token)
 	case *RevokeToken:
 		return f.engine.RevokeToken(body.ID, body.At)
+	case *AppendAudit:
+		return f.engine.AppendAudit(body.Entries)
+	case *PurgeAudit:
+		return f.engine.PurgeAudit(body.Through)
 	}
 	return fmt.Errorf("%w: %s", ErrUnknownCommand, cmd.Type)
 }

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"strings"
@@ -125,5 +126,55 @@ func TestOfficerSeesOnlyWhatItsPostHit(t *testing.T) {
 		if code, _ := callAs(t, n, elsewhere, http.MethodGet, p, nil); code != http.StatusForbidden {
 			t.Fatalf("%s from another post: %d, want 403", p, code)
 		}
+	}
+}
+
+// Every authenticated request is audited, refusals too, and the chain of
+// every node verifies.
+func TestRequestsAreAuditedAndTheChainVerifies(t *testing.T) {
+	tn := newTestNodes(t)
+	n := tn.start("centre-1", true, "")
+	tn.waitFor("ready", func() bool { return n.Ready() == nil && n.Cluster().IsLeader() })
+	g := testbench.NewGenerator(6, testNow)
+	in := inspect(t, n, g.Family(watchlist.Exit, testNow))
+	officer := tokenFor(t, n, watchlist.RoleOfficer)
+	if code, _ := callAs(t, n, officer, http.MethodGet, "/v1/tokens", nil); code != http.StatusForbidden {
+		t.Fatalf("officer listing tokens: %d", code)
+	}
+	auditor := tokenFor(t, n, watchlist.RoleAuditor)
+	tn.waitFor("the audit entries to commit", func() bool { return n.AuditDepth() == 0 && n.OutboxDepth() == 0 })
+
+	code, body := callAs(t, n, auditor, http.MethodGet, "/v1/audit?limit=1000", nil)
+	if code != http.StatusOK {
+		t.Fatalf("audit: %d %s", code, body)
+	}
+	var page struct {
+		Entries []watchlist.AuditEntry `json:"entries"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatal(err)
+	}
+	var sawInspection, sawRefusal bool
+	for _, a := range page.Entries {
+		if a.Action == "POST /v1/inspections" && a.Status == http.StatusOK && strings.Contains(a.Detail, in.CrossingID) &&
+			a.Role == watchlist.RoleOfficer && a.Post == "centre-1" && a.TokenID != "" && a.Node == "centre-1" {
+			sawInspection = true
+		}
+		if a.Action == "GET /v1/tokens" && a.Status == http.StatusForbidden && a.Role == watchlist.RoleOfficer {
+			sawRefusal = true
+		}
+		if a.Seq == 0 || a.Hash == "" {
+			t.Fatalf("entry not chained: %+v", a)
+		}
+	}
+	if !sawInspection || !sawRefusal {
+		t.Fatalf("inspection audited %t, refusal audited %t: %+v", sawInspection, sawRefusal, page.Entries)
+	}
+	code, body = callAs(t, n, auditor, http.MethodGet, "/v1/audit/verify", nil)
+	if code != http.StatusOK || !strings.Contains(string(body), `"ok":true`) {
+		t.Fatalf("verify: %d %s", code, body)
+	}
+	if code, body := callAs(t, n, auditor, http.MethodGet, "/v1/audit?since=yesterday", nil); code != http.StatusBadRequest || !strings.Contains(string(body), `"field":"since"`) {
+		t.Fatalf("bad since: %d %s", code, body)
 	}
 }

@@ -34,6 +34,10 @@ type Config struct {
 	// StaleAfter: answers of a node that has not heard from the leader for
 	// longer are flagged stale (they are still given).
 	StaleAfter time.Duration `json:"stale_after"`
+	// AuditRetention is how long audit entries are kept (default three
+	// years, like SIS); each entry carries its expiry from the node that
+	// recorded it.
+	AuditRetention time.Duration `json:"audit_retention"`
 
 	// TLS for the raft port: a CA and this node's certificate and key
 	// (crossguard certs writes them). All three or none.
@@ -73,7 +77,8 @@ func DefaultConfig() Config {
 	return Config{
 		ID: "node-1", DataDir: "crossguard-data", HTTPAddr: "127.0.0.1:8080", RaftAddr: "127.0.0.1:8089",
 		Voter: true, Bootstrap: true, StaleAfter: 5 * time.Minute, DemoAlerts: 10000,
-		ShipBatch: 512, ShutdownTimeout: 20 * time.Second,
+		AuditRetention: 3 * 365 * 24 * time.Hour,
+		ShipBatch:      512, ShutdownTimeout: 20 * time.Second,
 	}
 }
 
@@ -125,6 +130,9 @@ func (c *Config) Validate() error {
 		// Until API tokens land, the API must not be reachable beyond
 		// this machine unless an operator says so.
 		bad("http: %s is beyond loopback: the API has no token authentication yet; set insecure to allow it", c.HTTPAddr)
+	}
+	if c.AuditRetention < time.Hour {
+		bad("audit_retention: must be at least an hour")
 	}
 	if c.StaleAfter <= 0 {
 		bad("stale_after: must be positive")

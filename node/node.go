@@ -134,7 +134,12 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		n.outbox.ship(n.ctx, cfg.ShipBatch, n.shipCrossings)
+		n.outbox.ship(n.ctx, cfg.ShipBatch, n.shipCrossings, n.shipAudit)
+	}()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.purgeAudit(n.ctx, time.Hour)
 	}()
 	if cfg.Bootstrap {
 		n.wg.Add(1)
@@ -154,7 +159,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Logger: log.With("part", "api")})
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()

@@ -295,6 +295,27 @@ func TestCutOffPostKeepsInspectingAndItsOutboxDrainsOnce(t *testing.T) {
 
 func assertSameState(t *testing.T, tn *testNodes) {
 	t.Helper()
+	// Audit entries of the test's own requests are still shipping: wait
+	// until every node's outbox is empty and every node has applied the
+	// leader's last entry.
+	tn.waitFor("every outbox to drain", func() bool {
+		for _, n := range tn.nodes {
+			if n.OutboxDepth() > 0 || n.AuditDepth() > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range tn.nodes {
+		if n.Cluster().IsLeader() {
+			idx := n.Cluster().Status().CommitIndex
+			for _, m := range tn.nodes {
+				if err := m.Cluster().WaitForApplied(tn.ctx(), idx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 	var want []byte
 	var first string
 	for id, n := range tn.nodes {

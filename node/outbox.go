@@ -28,11 +28,12 @@ type outbox struct {
 	db  *badger.DB
 	log *slog.Logger
 
-	mu      sync.Mutex
-	escorts map[watchlist.Pseudonym][]pendingEscort // the pending records' escorts, for the rule
-	depth   int
-	held    int
-	kick    chan struct{}
+	mu         sync.Mutex
+	escorts    map[watchlist.Pseudonym][]pendingEscort // the pending records' escorts, for the rule
+	depth      int
+	held       int
+	auditDepth int
+	kick       chan struct{}
 }
 
 type pendingEscort struct {
@@ -78,6 +79,9 @@ func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
 		}); err != nil {
 			return err
 		}
+		if err := eachValue(txn, tagAuditOut, func([]byte) error { o.auditDepth++; return nil }); err != nil {
+			return err
+		}
 		return eachValue(txn, tagHeld, func(v []byte) error {
 			var h heldCrossing
 			if err := json.Unmarshal(v, &h); err != nil {
@@ -92,8 +96,8 @@ func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
 		db.Close()
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
-	if o.depth > 0 {
-		log.Info("outbox holds crossings not yet shipped", "crossings", o.depth)
+	if o.depth > 0 || o.auditDepth > 0 {
+		log.Info("outbox holds records not yet shipped", "crossings", o.depth, "audit_entries", o.auditDepth)
 		o.signal()
 	}
 	if o.held > 0 {
@@ -259,28 +263,24 @@ func (o *outbox) remove(cs []watchlist.Crossing) error {
 // dropped. A batch the cluster refuses as invalid is sent again record by
 // record, and the records refused on their own are held aside (see
 // hold), so that one bad record never blocks the others.
-func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error) {
+func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error,
+	sendAudit func(context.Context, []watchlist.AuditEntry) error) {
 	backoff := 100 * time.Millisecond
 	for {
-		cs, err := o.next(batch)
-		if err == nil && len(cs) > 0 {
-			err = send(ctx, cs)
-			if refused(err) {
-				err = o.shipOneByOne(ctx, cs, send)
-			} else if err == nil {
-				err = o.remove(cs)
-			}
-			if err == nil {
-				backoff = 100 * time.Millisecond
-				continue
-			}
+		shipped, err := o.shipCrossings(ctx, batch, send)
+		if err == nil && !shipped {
+			shipped, err = o.shipAudit(ctx, batch, sendAudit)
+		}
+		if err == nil && shipped {
+			backoff = 100 * time.Millisecond
+			continue
 		}
 		wait := backoff
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			o.log.Warn("outbox: shipment failed; will retry", "pending", o.Depth(), "err", err)
+			o.log.Warn("outbox: shipment failed; will retry", "pending", o.Depth(), "audit_pending", o.AuditDepth(), "err", err)
 			backoff = min(2*backoff, 5*time.Second)
 		} else {
 			wait = time.Minute // idle: woken by the next record
@@ -292,6 +292,41 @@ func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context,
 		case <-time.After(wait):
 		}
 	}
+}
+
+// shipCrossings sends one batch of crossing records; shipped is false
+// when there was none.
+func (o *outbox) shipCrossings(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error) (bool, error) {
+	cs, err := o.next(batch)
+	if err != nil || len(cs) == 0 {
+		return false, err
+	}
+	err = send(ctx, cs)
+	switch {
+	case refused(err):
+		err = o.shipOneByOne(ctx, cs, send)
+	case err == nil:
+		err = o.remove(cs)
+	}
+	return err == nil, err
+}
+
+// shipAudit sends one batch of audit entries; a batch the cluster refuses
+// is held aside whole (entries are made by this build and validated before
+// they are queued: a refusal is a bug, not data).
+func (o *outbox) shipAudit(ctx context.Context, batch int, send func(context.Context, []watchlist.AuditEntry) error) (bool, error) {
+	as, err := o.nextAudit(batch)
+	if err != nil || len(as) == 0 {
+		return false, err
+	}
+	err = send(ctx, as)
+	switch {
+	case refused(err):
+		err = o.removeAudit(as, err)
+	case err == nil:
+		err = o.removeAudit(as, nil)
+	}
+	return err == nil, err
 }
 
 func (o *outbox) shipOneByOne(ctx context.Context, cs []watchlist.Crossing, send func(context.Context, []watchlist.Crossing) error) error {

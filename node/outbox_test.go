@@ -52,7 +52,7 @@ func TestOutboxHoldsRefusedRecordsAsideAndShipsTheRest(t *testing.T) {
 				committed[c.ID]++
 			}
 			return nil
-		})
+		}, func(context.Context, []watchlist.AuditEntry) error { return nil })
 	}()
 	deadline := time.After(20 * time.Second)
 	for o.Depth() > 0 {

@@ -3,7 +3,9 @@ package watchlist
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -352,4 +354,35 @@ func (e *Engine) HoldsData() (bool, error) {
 		return nil
 	})
 	return found, err
+}
+
+// StateDigest reads a snapshot stream and returns a SHA-256 over every
+// record but the audit log and the applied index: two nodes that applied
+// the same changes have the same digest even while audit entries (which
+// reading a snapshot itself creates) are still arriving.
+func StateDigest(r io.Reader) (string, SnapshotInfo, error) {
+	h := sha256.New()
+	var info SnapshotInfo
+	var lb [binary.MaxVarintLen64]byte
+	n, err := readSnapshot(r, func(k, v []byte, exp uint64) error {
+		info.Records++
+		switch {
+		case len(k) > 0 && (k[0] == tagAudit || k[0] == tagAuditID):
+			return nil
+		case bytes.Equal(k, appliedIndexKey) || bytes.Equal(k, auditHeadKey):
+			return nil
+		case len(k) > 0 && k[0] == tagAlert:
+			info.Alerts++
+		case len(k) > 0 && k[0] == tagCrossing:
+			info.Crossings++
+		}
+		h.Write(lb[:binary.PutUvarint(lb[:], uint64(len(k)))])
+		h.Write(k)
+		h.Write(lb[:binary.PutUvarint(lb[:], uint64(len(v)))])
+		h.Write(v)
+		h.Write(lb[:binary.PutUvarint(lb[:], exp)])
+		return nil
+	})
+	info.Bytes = n
+	return hex.EncodeToString(h.Sum(nil)), info, err
 }

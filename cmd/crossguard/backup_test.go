@@ -324,4 +324,27 @@ func TestTokenAndClusterCommands(t *testing.T) {
 	if _, _, err := runCommand(t, nil, "token", "list", "--node", n.url, "--token-file", file); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("token list with a revoked token: %v", err)
 	}
+
+	// The audit log recorded all of it, and its chain verifies.
+	auditorFile := filepath.Join(t.TempDir(), "auditor.token")
+	if _, _, err := runCommand(t, nil, append([]string{"token", "create", "--role", "auditor", "--out", auditorFile}, as...)...); err != nil {
+		t.Fatal(err)
+	}
+	byAuditor := []string{"--node", n.url, "--token-file", auditorFile}
+	deadline := time.After(30 * time.Second)
+	for {
+		out, _, err = runCommand(t, nil, append([]string{"audit", "list", "--limit", "1000"}, byAuditor...)...)
+		if err == nil && strings.Contains(out, `"action":"DELETE /v1/tokens/:id"`) {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("audit list: %v %q", err, out)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	out, _, err = runCommand(t, nil, append([]string{"audit", "verify"}, byAuditor...)...)
+	if err != nil || !strings.Contains(out, "audit chain intact") {
+		t.Fatalf("audit verify: %v %q", err, out)
+	}
 }

@@ -65,6 +65,6 @@ func newRootCommand(e *env) *cobra.Command {
 	}
 	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e),
 		newServeCommand(e), newClusterCommand(e), newCertsCommand(e),
-		newBackupCommand(e), newRestoreCommand(e), newTokenCommand(e))
+		newBackupCommand(e), newRestoreCommand(e), newTokenCommand(e), newAuditCommand(e))
 	return root
 }

@@ -83,6 +83,7 @@ Command-line flags win over the environment, which wins over the file.`,
 	f.StringSliceVar(&cfg.Join, "join", nil, "raft addresses of members to join through")
 	f.StringVar(&cfg.Post, "post", "", "border post name recorded with crossings (default: the node ID)")
 	f.DurationVar(&cfg.StaleAfter, "stale-after", cfg.StaleAfter, "flag answers stale after this long without the leader")
+	f.DurationVar(&cfg.AuditRetention, "audit-retention", cfg.AuditRetention, "how long audit entries are kept")
 	f.StringVar(&cfg.TLSCA, "tls-ca", "", "CA certificate for mutual TLS on the raft port")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "this node's certificate")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "this node's key")

@@ -63,17 +63,19 @@ type Cluster struct {
 }
 
 // credentials are the tokens the harness calls with: the first admin
-// token, an analyst's, and an officer's per post.
+// token, an analyst's, an auditor's, and an officer's per post.
 type credentials struct {
 	mu       sync.Mutex
 	admin    string
 	analyst  string
+	auditor  string
 	officers map[string]string
 }
 
 // tokenFor picks the token a request needs: an officer's of the node's
-// post for inspections, the admin's for cluster and token endpoints, an
-// analyst's for the rest, none for the health probes.
+// post for inspections, the admin's for cluster and token endpoints, the
+// auditor's for the audit log, an analyst's for the rest, none for the
+// health probes.
 func (cr *credentials) tokenFor(n *Node, path string) string {
 	if cr == nil {
 		return ""
@@ -87,6 +89,8 @@ func (cr *credentials) tokenFor(n *Node, path string) string {
 		return cr.officers[n.ID]
 	case strings.HasPrefix(path, "/v1/cluster"), strings.HasPrefix(path, "/v1/tokens"):
 		return cr.admin
+	case strings.HasPrefix(path, "/v1/audit"):
+		return cr.auditor
 	}
 	return cr.analyst
 }
@@ -208,8 +212,12 @@ func (c *Cluster) makeTokens(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	auditor, err := c.CreateToken(ctx, "auditor", "")
+	if err != nil {
+		return err
+	}
 	c.creds.mu.Lock()
-	c.creds.analyst = analyst
+	c.creds.analyst, c.creds.auditor = analyst, auditor
 	c.creds.mu.Unlock()
 	for _, n := range c.Nodes {
 		if n.Voter {

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// Audit records every authenticated request and reads the audit log.
+type Audit interface {
+	RecordAudit(watchlist.AuditEntry) error
+	Audit(q watchlist.AuditQuery) ([]watchlist.AuditEntry, uint64, error)
+	VerifyAudit() (watchlist.AuditReport, error)
+}
+
+// auditDetailKey holds what a handler answered, for the audit entry.
+const auditDetailKey = "crossguard.audit.detail"
+
+// setAuditDetail says what was answered (never a traveller's personal
+// data: verdicts, IDs).
+func setAuditDetail(c *fiber.Ctx, format string, args ...any) {
+	c.Locals(auditDetailKey, fmt.Sprintf(format, args...))
+}
+
+// audited records the request once it is answered, refused or not, when
+// it carried a live token: who, role, post, what was asked (the route and
+// its object) and what was answered (the status and the handler's
+// detail). The answer waits for the entry to be on disk: if it cannot be
+// recorded, the caller gets an error, not an unaudited answer.
+func audited(a Audit, action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		chainErr := c.Next()
+		if chainErr != nil {
+			// Let the error handler write the answer now, so that its
+			// status is known (as fiber's logger middleware does).
+			if err := c.App().ErrorHandler(c, chainErr); err != nil {
+				return err
+			}
+		}
+		p, ok := c.Locals(principalKey).(watchlist.Token)
+		if !ok || a == nil {
+			return nil
+		}
+		entry := watchlist.AuditEntry{TokenID: p.ID, Role: p.Role, Post: p.Post, Action: action,
+			Target: c.Params("id"), Status: c.Response().StatusCode()}
+		if rid, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
+			entry.RequestID = rid
+		}
+		if d, ok := c.Locals(auditDetailKey).(string); ok {
+			entry.Detail = d
+		}
+		if err := a.RecordAudit(entry); err != nil {
+			c.Response().Reset()
+			return c.App().ErrorHandler(c, fmt.Errorf("the audit entry could not be recorded: %w", err))
+		}
+		return nil
+	}
+}
+
+func (h handlers) listAudit(c *fiber.Ctx) error {
+	q := watchlist.AuditQuery{TokenID: c.Query("token")}
+	var bad []watchlist.FieldError
+	parseTime := func(field string, into *time.Time) {
+		if v := c.Query(field); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				bad = append(bad, watchlist.FieldError{Field: field, Reason: "must be an RFC 3339 time"})
+			}
+			*into = t
+		}
+	}
+	parseTime("since", &q.Since)
+	parseTime("until", &q.Until)
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			bad = append(bad, watchlist.FieldError{Field: "cursor", Reason: "must be a cursor from a previous page"})
+		}
+		q.AfterSeq = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
+		}
+		q.Limit = n
+	}
+	if len(bad) > 0 {
+		return &watchlist.ValidationError{Fields: bad}
+	}
+	entries, next, err := h.Audit.Audit(q)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"entries": entries}
+	if next > 0 {
+		out["next_cursor"] = strconv.FormatUint(next, 10)
+	}
+	if entries == nil {
+		out["entries"] = []watchlist.AuditEntry{}
+	}
+	return c.JSON(out)
+}
+
+func (h handlers) verifyAudit(c *fiber.Ctx) error {
+	r, err := h.Audit.VerifyAudit()
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !r.OK {
+		status = http.StatusConflict
+	}
+	setAuditDetail(c, "verified %d entries: ok=%t", r.Entries, r.OK)
+	return c.Status(status).JSON(r)
+}
+
+// routeAction names a route in the audit log: "POST /v1/alerts/:id".
+func routeAction(method, path string) string { return method + " " + strings.TrimSpace(path) }
