@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	badger "github.com/dgraph-io/badger/v4"
-
 	"github.com/crossguard/crossguard/watchlist"
 )
 
@@ -50,20 +48,7 @@ func (o *outbox) AuditDepth() int {
 
 // nextAudit reads up to n audit entries, oldest first (IDs are ULIDs).
 func (o *outbox) nextAudit(n int) ([]watchlist.AuditEntry, error) {
-	var out []watchlist.AuditEntry
-	err := o.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagAuditOut}})
-		defer it.Close()
-		for it.Rewind(); it.Valid() && len(out) < n; it.Next() {
-			var a watchlist.AuditEntry
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &a) }); err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return nil
-	})
-	return out, err
+	return nextRecords[watchlist.AuditEntry](o.db, tagAuditOut, n)
 }
 
 // removeAudit deletes shipped entries, or, with held, moves entries the

@@ -207,16 +207,21 @@ func (o *outbox) MinorsEscorted(adult watchlist.Pseudonym, since time.Time) ([]w
 
 // next reads up to n records, oldest first (IDs are ULIDs).
 func (o *outbox) next(n int) ([]watchlist.Crossing, error) {
-	var out []watchlist.Crossing
-	err := o.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagOutbox}})
+	return nextRecords[watchlist.Crossing](o.db, tagOutbox, n)
+}
+
+// nextRecords reads up to n JSON records under a tag, in key order.
+func nextRecords[T any](db *badger.DB, tag byte, n int) ([]T, error) {
+	var out []T
+	err := db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tag}})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && len(out) < n; it.Next() {
-			var c watchlist.Crossing
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &c) }); err != nil {
+			var r T
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
 				return err
 			}
-			out = append(out, c)
+			out = append(out, r)
 		}
 		return nil
 	})
