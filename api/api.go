@@ -64,6 +64,7 @@ type Records interface {
 	Hit(id string) (watchlist.HitRecord, error)
 	// AlertHitAtPost reports whether the alert was hit at the post.
 	AlertHitAtPost(alertID, post string) (bool, error)
+	SearchAlerts(ctx context.Context, q watchlist.AlertQuery) ([]watchlist.Alert, string, error)
 }
 
 // Membership is the cluster as an operator sees it.
@@ -92,14 +93,20 @@ type Deps struct {
 	Logger     *slog.Logger
 	// RequestTimeout bounds every request (default 30 s).
 	RequestTimeout time.Duration
+	// Now is the clock (stamping alerts checked by an import).
+	Now func() time.Time
 }
 
 // BodyLimit bounds a request body; the streamed endpoints (a restore)
 // are not bounded.
 const BodyLimit = 8 << 20
 
+// StreamTimeout bounds a request whose body is streamed (an import, a
+// restore); every other request has Deps.RequestTimeout.
+const StreamTimeout = 30 * time.Minute
+
 // streamed are the routes that read their body as a stream.
-var streamed = map[string]bool{"/v1/cluster/restore": true}
+var streamed = map[string]bool{"/v1/cluster/restore": true, "/v1/alerts/import": true}
 
 // New builds the fiber app of a node.
 func New(d Deps) *fiber.App {
@@ -116,14 +123,20 @@ func New(d Deps) *fiber.App {
 		// Bodies are streamed, so that a restore need not fit in memory;
 		// boundedBody holds every other route to BodyLimit.
 		StreamRequestBody: true,
-		ReadTimeout:       d.RequestTimeout,
-		WriteTimeout:      d.RequestTimeout,
-		IdleTimeout:       2 * time.Minute,
-		ErrorHandler:      errorHandler(d.Logger),
+		// A streamed body (an import, a restore) is read by its handler
+		// under the connection's read deadline: allow it StreamTimeout.
+		ReadTimeout:  StreamTimeout,
+		WriteTimeout: d.RequestTimeout,
+		IdleTimeout:  2 * time.Minute,
+		ErrorHandler: errorHandler(d.Logger),
 	})
 	app.Use(requestid.New())
 	app.Use(func(c *fiber.Ctx) error {
-		ctx, cancel := context.WithTimeout(context.Background(), d.RequestTimeout)
+		timeout := d.RequestTimeout
+		if streamed[c.Path()] {
+			timeout = StreamTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		c.SetUserContext(ctx)
 		return c.Next()
@@ -163,6 +176,13 @@ func boundedBody(limit int) fiber.Handler {
 
 type handlers struct{ Deps }
 
+func (h handlers) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
 type routeEntry struct {
 	Route
 	handler fiber.Handler
@@ -186,6 +206,8 @@ func routeTable(h handlers) []routeEntry {
 	return []routeEntry{
 		r(http.MethodPost, "/v1/inspections", officer, h.inspect),
 		r(http.MethodPost, "/v1/alerts", analyst, h.createAlert),
+		r(http.MethodGet, "/v1/alerts", analyst, h.searchAlerts),
+		r(http.MethodPost, "/v1/alerts/import", analyst, h.importAlerts),
 		r(http.MethodGet, "/v1/alerts/:id", analystOrOfficer, h.getAlert),
 		r(http.MethodPut, "/v1/alerts/:id", analyst, h.putAlert),
 		r(http.MethodDelete, "/v1/alerts/:id", analyst, h.closeAlert),

@@ -159,7 +159,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Logger: log.With("part", "api")})
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()
