@@ -65,6 +65,8 @@ type Records interface {
 	// AlertHitAtPost reports whether the alert was hit at the post.
 	AlertHitAtPost(alertID, post string) (bool, error)
 	SearchAlerts(ctx context.Context, q watchlist.AlertQuery) ([]watchlist.Alert, string, error)
+	Hits(q watchlist.HitQuery) ([]watchlist.HitRecord, uint64, error)
+	CrossingsOfDocument(country, number string, limit int) ([]watchlist.Crossing, error)
 }
 
 // Membership is the cluster as an operator sees it.
@@ -95,6 +97,8 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// Now is the clock (stamping alerts checked by an import).
 	Now func() time.Time
+	// Done is closed when the node stops: live streams end.
+	Done <-chan struct{}
 }
 
 // BodyLimit bounds a request body; the streamed endpoints (a restore)
@@ -211,7 +215,10 @@ func routeTable(h handlers) []routeEntry {
 		r(http.MethodGet, "/v1/alerts/:id", analystOrOfficer, h.getAlert),
 		r(http.MethodPut, "/v1/alerts/:id", analyst, h.putAlert),
 		r(http.MethodDelete, "/v1/alerts/:id", analyst, h.closeAlert),
+		r(http.MethodGet, "/v1/crossings", analyst, h.crossingsOfDocument),
 		r(http.MethodGet, "/v1/crossings/:id", analyst, h.getCrossing),
+		r(http.MethodGet, "/v1/hits", analystOrOfficer, h.listHits),
+		r(http.MethodGet, "/v1/hits/stream", analystOrOfficer, h.streamHits),
 		r(http.MethodGet, "/v1/hits/:id", analystOrOfficer, h.getHit),
 		r(http.MethodPost, "/v1/hits/:id/ack", analystOrOfficer, h.ackHit),
 		r(http.MethodGet, "/v1/cluster", analystOrAdmin, h.clusterStatus),
@@ -341,6 +348,38 @@ func (h handlers) getCrossing(c *fiber.Ctx) error {
 	return c.JSON(x)
 }
 
+// crossingsOfDocument finds the crossings of a document for an
+// investigator.
+func (h handlers) crossingsOfDocument(c *fiber.Ctx) error {
+	country, number := c.Query("document_country"), c.Query("document_number")
+	var bad []watchlist.FieldError
+	if len(strings.TrimSpace(country)) != 3 {
+		bad = append(bad, watchlist.FieldError{Field: "document_country", Reason: "the issuing country's three-letter ICAO code is required"})
+	}
+	if watchlist.NormaliseDocumentNumber(number) == "" {
+		bad = append(bad, watchlist.FieldError{Field: "document_number", Reason: "is required"})
+	}
+	limit := 100
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
+		}
+		limit = n
+	}
+	if len(bad) > 0 {
+		return &watchlist.ValidationError{Fields: bad}
+	}
+	cs, err := h.Records.CrossingsOfDocument(country, number, limit)
+	if err != nil {
+		return err
+	}
+	// The audit entry names the document's country only: the number is
+	// personal data.
+	setAuditDetail(c, "%d crossings of a %s document", len(cs), strings.ToUpper(country))
+	return c.JSON(fiber.Map{"crossings": cs})
+}
+
 func (h handlers) getHit(c *fiber.Ctx) error {
 	x, err := h.hitFor(c)
 	if err != nil {
@@ -433,8 +472,12 @@ func (h handlers) backup(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/vnd.crossguard.snapshot")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="crossguard.snapshot"`)
 	log := h.Logger
+	conn := c.Context().Conn()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer snap.Release()
+		// A large store streams for longer than the server's write
+		// timeout (set before the response is written: set it again).
+		conn.SetWriteDeadline(time.Now().Add(StreamTimeout))
 		if _, err := snap.WriteTo(w); err != nil {
 			log.Error("backup stream cut off", "err", err)
 			return

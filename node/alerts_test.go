@@ -100,3 +100,30 @@ func urlQuery(s string) string {
 	}
 	return b.String()
 }
+
+// An investigator finds a traveller's crossings by the document shown,
+// though the history holds no document number.
+func TestCrossingsByDocument(t *testing.T) {
+	tn := newTestNodes(t)
+	n := tn.start("centre-1", true, "")
+	tn.waitFor("ready", func() bool { return n.Ready() == nil && n.Cluster().IsLeader() })
+	g := testbench.NewGenerator(9, testNow)
+	p := g.Solo(watchlist.Exit, testNow)
+	d := p.Travellers[0].Traveller.Document
+	if d == nil {
+		t.Fatal("the generated traveller has no document")
+	}
+	in := inspect(t, n, p)
+	tn.waitFor("the crossing to commit", func() bool { return n.OutboxDepth() == 0 })
+	code, body := call(t, n, http.MethodGet, "/v1/crossings?document_country="+d.Country+"&document_number="+urlQuery(strings.ToLower(d.Number)), nil)
+	if code != http.StatusOK || !strings.Contains(string(body), in.CrossingID) {
+		t.Fatalf("crossings of %s %s: %d %s", d.Country, d.Number, code, body)
+	}
+	if strings.Contains(string(body), d.Number) {
+		t.Fatalf("the answer holds the document number: %s", body)
+	}
+	code, body = call(t, n, http.MethodGet, "/v1/crossings?document_number=X", nil)
+	if code != http.StatusBadRequest || !strings.Contains(string(body), "document_country") {
+		t.Fatalf("no country: %d %s", code, body)
+	}
+}

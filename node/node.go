@@ -41,6 +41,9 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
+	// draining is closed when Close starts, before HTTP drains: live
+	// streams end so that the drain does not wait for them.
+	draining chan struct{}
 }
 
 // Options are what tests and the command inject.
@@ -74,7 +77,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	n = &Node{cfg: cfg, log: log, now: opt.Now}
+	n = &Node{cfg: cfg, log: log, now: opt.Now, draining: make(chan struct{})}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	self := n // n is nil by the time an error return runs the defer
 	defer func() {
@@ -159,7 +162,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Logger: log.With("part", "api")})
+	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Done: n.draining, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()
@@ -180,6 +183,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 func (n *Node) Close() error {
 	var err error
 	n.once.Do(func() {
+		close(n.draining)
 		if n.http != nil {
 			// Drain in-flight requests first: an inspection being answered
 			// finishes writing its crossing to the outbox.

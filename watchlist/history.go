@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -37,7 +38,7 @@ func (p *Pseudonym) UnmarshalText(b []byte) error {
 // number is normalised first, so the same document always gives the same
 // pseudonym; investigators use this to look a document up in the history.
 func (e *Engine) PseudonymiseDocument(country, number string) Pseudonym {
-	return e.pseudonym("doc", normaliseCountry(country), NormaliseDocumentNumber(number))
+	return e.pseudonym("doc", normaliseCountry(strings.ToUpper(strings.TrimSpace(country))), NormaliseDocumentNumber(number))
 }
 
 func (e *Engine) pseudonym(parts ...string) Pseudonym {
@@ -101,6 +102,10 @@ type CrossingHit struct {
 const (
 	tagEscort   = 'h'
 	tagCrossing = 'r'
+	// tagTraveller indexes crossings by traveller pseudonym, for an
+	// investigator's look-up by document:
+	// 'p' pseudonym(16) at(8) crossingID -> nothing.
+	tagTraveller = 'p'
 )
 
 // RecordCrossing stores a crossing record and its escort history. It is
@@ -138,6 +143,16 @@ func (e *Engine) RecordCrossings(cs []Crossing) error {
 			if err := putHits(txn, &c); err != nil {
 				return err
 			}
+			for _, p := range c.Parties {
+				k := make([]byte, 0, 25+len(c.ID))
+				k = append(k, tagTraveller)
+				k = append(k, p[:]...)
+				k = binary.BigEndian.AppendUint64(k, uint64(c.At.UnixNano()))
+				k = append(k, c.ID...)
+				if err := txn.SetEntry(expiringEntry(k, nil, expires)); err != nil {
+					return err
+				}
+			}
 			for _, esc := range c.Escorts {
 				k := make([]byte, 0, 25+len(c.ID))
 				k = append(k, tagEscort)
@@ -155,6 +170,38 @@ func (e *Engine) RecordCrossings(cs []Crossing) error {
 		}
 		return nil
 	})
+}
+
+// CrossingsOf returns the crossings of the traveller with the pseudonym,
+// newest first, at most limit.
+func (e *Engine) CrossingsOf(p Pseudonym, limit int) ([]Crossing, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var ids []string
+	err := e.db.View(func(txn *badger.Txn) error {
+		prefix := append([]byte{tagTraveller}, p[:]...)
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true})
+		defer it.Close()
+		// Reverse: from the last key of the prefix (every key under it is
+		// below prefix+0xff, as times never start with 0xff).
+		for it.Seek(append(append([]byte{}, prefix...), 0xff)); it.ValidForPrefix(prefix) && len(ids) < limit; it.Next() {
+			ids = append(ids, string(it.Item().KeyCopy(nil)[len(prefix)+8:]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Crossing, 0, len(ids))
+	for _, id := range ids {
+		c, err := e.Crossing(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Crossing returns the crossing record with the given ID.
@@ -219,4 +266,12 @@ func expiringEntry(k, v []byte, at time.Time) *badger.Entry {
 	ent := badger.NewEntry(k, v)
 	ent.ExpiresAt = uint64(at.Unix())
 	return ent
+}
+
+// CrossingsOfDocument returns the crossings of the traveller who showed
+// the document, newest first: the number is pseudonymised the way the
+// history is, so an investigator finds them without the history holding
+// any number.
+func (e *Engine) CrossingsOfDocument(country, number string, limit int) ([]Crossing, error) {
+	return e.CrossingsOf(e.PseudonymiseDocument(country, number), limit)
 }

@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,10 @@ type HitRecord struct {
 	At         time.Time        `json:"at"`
 	Verdict    Verdict          `json:"verdict"`
 	Ack        *Acknowledgement `json:"ack,omitempty"`
+	// Seq is the hit's place in commit order (the live feed's cursor): a
+	// post that was cut off ships old crossings late, and their hits come
+	// after the ones committed before them.
+	Seq uint64 `json:"seq"`
 }
 
 // Acknowledgement says who handled a hit and what came of it.
@@ -66,8 +71,18 @@ func (a *Acknowledgement) Validate() error {
 	return p.err()
 }
 
-// tagHit keys hit records: 't' hitID -> HitRecord JSON.
-const tagHit = 't'
+// tagHit keys hit records: 't' hitID -> HitRecord JSON; tagHitSeq the
+// commit order: 'T' seq -> hitID; hitSeqKey the last seq.
+const (
+	tagHit    = 't'
+	tagHitSeq = 'T'
+)
+
+var hitSeqKey = []byte{tagMeta, 't'}
+
+func hitSeqIndexKey(seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{tagHitSeq}, seq)
+}
 
 // HitID is the ID of the hit of alert by traveller i of a crossing.
 func HitID(crossingID string, traveller int, alertID string) string {
@@ -75,10 +90,22 @@ func HitID(crossingID string, traveller int, alertID string) string {
 }
 
 func putHits(txn *badger.Txn, c *Crossing) error {
+	if len(c.Hits) == 0 {
+		return nil
+	}
+	var seq uint64
+	if item, err := txn.Get(hitSeqKey); err == nil {
+		if err := item.Value(func(v []byte) error { seq = binary.BigEndian.Uint64(v); return nil }); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
 	for _, h := range c.Hits {
+		seq++
 		rec := HitRecord{ID: HitID(c.ID, h.Traveller, h.AlertID), CrossingID: c.ID, Traveller: h.Traveller,
 			AlertID: h.AlertID, Category: h.Category, Action: h.Action, Score: h.Score,
-			Post: c.Post, At: c.At, Verdict: c.Verdict}
+			Post: c.Post, At: c.At, Verdict: c.Verdict, Seq: seq}
 		v, err := json.Marshal(rec)
 		if err != nil {
 			return err
@@ -86,8 +113,55 @@ func putHits(txn *badger.Txn, c *Crossing) error {
 		if err := txn.Set(append([]byte{tagHit}, rec.ID...), v); err != nil {
 			return err
 		}
+		if err := txn.Set(hitSeqIndexKey(seq), []byte(rec.ID)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return txn.Set(hitSeqKey, binary.BigEndian.AppendUint64(nil, seq))
+}
+
+// HitQuery selects hits in commit order.
+type HitQuery struct {
+	// AfterSeq is the cursor: the Seq of the last hit already seen.
+	AfterSeq uint64
+	Post     string
+	AlertID  string
+	// Unacknowledged keeps only the hits no one has acknowledged.
+	Unacknowledged bool
+	Limit          int
+}
+
+// Hits returns hits in the order the cluster committed them, after the
+// cursor, and the cursor to pass next (the last Seq read; unchanged when
+// there is nothing new).
+func (e *Engine) Hits(q HitQuery) ([]HitRecord, uint64, error) {
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 100
+	}
+	out := []HitRecord{}
+	cursor := q.AfterSeq
+	err := e.db.View(func(txn *badger.Txn) error {
+		prefix := []byte{tagHitSeq}
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
+		defer it.Close()
+		for it.Seek(hitSeqIndexKey(q.AfterSeq + 1)); it.ValidForPrefix(prefix) && len(out) < q.Limit; it.Next() {
+			id, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			h, err := getHit(txn, string(id))
+			if err != nil {
+				return err
+			}
+			cursor = h.Seq
+			if (q.Post != "" && h.Post != q.Post) || (q.AlertID != "" && h.AlertID != q.AlertID) || (q.Unacknowledged && h.Ack != nil) {
+				continue
+			}
+			out = append(out, h)
+		}
+		return nil
+	})
+	return out, cursor, err
 }
 
 // Hit returns the hit record with the given ID.

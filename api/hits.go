@@ -1,0 +1,127 @@
+package api
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+// hitQuery reads the filters of the hit list and stream; an officer sees
+// only its own post's hits.
+func hitQuery(c *fiber.Ctx) (watchlist.HitQuery, error) {
+	q := watchlist.HitQuery{Post: c.Query("post"), AlertID: c.Query("alert")}
+	var bad []watchlist.FieldError
+	after := c.Query("after", c.Get("Last-Event-ID"))
+	if after != "" {
+		n, err := strconv.ParseUint(after, 10, 64)
+		if err != nil {
+			bad = append(bad, watchlist.FieldError{Field: "after", Reason: "must be the seq of a hit"})
+		}
+		q.AfterSeq = n
+	}
+	if v := c.Query("unacknowledged"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad = append(bad, watchlist.FieldError{Field: "unacknowledged", Reason: "must be true or false"})
+		}
+		q.Unacknowledged = b
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
+		}
+		q.Limit = n
+	}
+	if len(bad) > 0 {
+		return q, &watchlist.ValidationError{Fields: bad}
+	}
+	if p := principal(c); p.Role == watchlist.RoleOfficer {
+		if q.Post != "" && q.Post != p.Post {
+			return q, errForbidden
+		}
+		q.Post = p.Post
+	}
+	return q, nil
+}
+
+// listHits answers hits in commit order after a cursor.
+func (h handlers) listHits(c *fiber.Ctx) error {
+	q, err := hitQuery(c)
+	if err != nil {
+		return err
+	}
+	hits, cursor, err := h.Records.Hits(q)
+	if err != nil {
+		return err
+	}
+	setAuditDetail(c, "%d hits", len(hits))
+	return c.JSON(fiber.Map{"hits": hits, "cursor": strconv.FormatUint(cursor, 10)})
+}
+
+// hitPoll is how often the live feed looks for newly committed hits.
+const hitPoll = 250 * time.Millisecond
+
+// streamHits is the live hit feed, as server-sent events: every hit the
+// cluster commits, from every post, in commit order, each with its seq
+// as the event ID (a client that reconnects sends Last-Event-ID and
+// misses nothing). A comment every 15 s keeps proxies from closing it.
+func (h handlers) streamHits(c *fiber.Ctx) error {
+	q, err := hitQuery(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set("X-Accel-Buffering", "no")
+	setAuditDetail(c, "live hit feed from seq %d", q.AfterSeq)
+	conn := c.Context().Conn()
+	records, done, log := h.Records, h.Done, h.Logger
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		lastWrite := time.Time{}
+		fmt.Fprint(w, "retry: 2000\n\n")
+		for {
+			q.Limit = 100
+			hits, cursor, err := records.Hits(q)
+			if err != nil {
+				log.Error("hit feed", "err", err)
+				return
+			}
+			for _, x := range hits {
+				b, err := json.Marshal(x)
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(w, "id: %d\nevent: hit\ndata: %s\n\n", x.Seq, b)
+			}
+			q.AfterSeq = cursor
+			if len(hits) > 0 || time.Since(lastWrite) > 15*time.Second {
+				if len(hits) == 0 {
+					fmt.Fprint(w, ": keep-alive\n\n")
+				}
+				// The stream outlives the server's write timeout: each
+				// flush gets its own deadline.
+				conn.SetWriteDeadline(time.Now().Add(time.Minute))
+				if err := w.Flush(); err != nil {
+					return // the client went away
+				}
+				lastWrite = time.Now()
+			}
+			if len(hits) == q.Limit {
+				continue
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(hitPoll):
+			}
+		}
+	})
+	return nil
+}
