@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/crossguard/crossguard/cluster"
@@ -99,6 +101,8 @@ type Deps struct {
 	Now func() time.Time
 	// Done is closed when the node stops: live streams end.
 	Done <-chan struct{}
+	// Metrics is the Prometheus exposition, served at /metrics.
+	Metrics http.Handler
 }
 
 // BodyLimit bounds a request body; the streamed endpoints (a restore)
@@ -229,6 +233,8 @@ func routeTable(h handlers) []routeEntry {
 		r(http.MethodPost, "/v1/tokens", admin, h.createToken),
 		r(http.MethodGet, "/v1/tokens", admin, h.listTokens),
 		r(http.MethodDelete, "/v1/tokens/:id", admin, h.revokeToken),
+		r(http.MethodGet, "/metrics", admin, h.metrics),
+		r(http.MethodGet, "/v1/openapi.json", watchlist.Roles, h.openAPI),
 		r(http.MethodGet, "/v1/audit", auditor, h.listAudit),
 		r(http.MethodGet, "/v1/audit/verify", auditor, h.verifyAudit),
 	}
@@ -241,6 +247,26 @@ func Routes() []Route {
 		out = append(out, e.Route)
 	}
 	return out
+}
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// OpenAPI is the OpenAPI 3 document of the API.
+func OpenAPI() []byte { return openAPIDocument }
+
+func (h handlers) openAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(openAPIDocument)
+}
+
+// metrics serves the Prometheus exposition (a scraper holds an admin
+// token: the figures describe the whole node).
+func (h handlers) metrics(c *fiber.Ctx) error {
+	if h.Metrics == nil {
+		return fiber.ErrNotFound
+	}
+	return adaptor.HTTPHandler(h.Metrics)(c)
 }
 
 func (h handlers) ready(c *fiber.Ctx) error {

@@ -96,3 +96,21 @@ func TestLiveHitFeed(t *testing.T) {
 	}
 	delete(tn.nodes, "centre-1")
 }
+
+func TestMetrics(t *testing.T) {
+	tn := newTestNodes(t)
+	n := tn.start("centre-1", true, "")
+	tn.waitFor("ready", func() bool { return n.Ready() == nil && n.Cluster().IsLeader() })
+	g := testbench.NewGenerator(13, testNow)
+	inspect(t, n, g.Family(watchlist.Exit, testNow))
+	code, body := callAs(t, n, tokenFor(t, n, watchlist.RoleAdmin), http.MethodGet, "/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("metrics: %d %s", code, body)
+	}
+	for _, want := range []string{`crossguard_inspections_total{verdict="clear"} 1`, "crossguard_inspection_seconds_count 1",
+		"crossguard_raft_leader 1", "crossguard_outbox_crossings", "crossguard_bloom_bytes", "go_goroutines"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -37,10 +37,11 @@ type Node struct {
 	http    *fiber.App
 	httpLn  net.Listener
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	once    sync.Once
+	metrics *metrics
 	// draining is closed when Close starts, before HTTP drains: live
 	// streams end so that the drain does not wait for them.
 	draining chan struct{}
@@ -162,7 +163,8 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
-	n.http = api.New(api.Deps{Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Done: n.draining, Logger: log.With("part", "api")})
+	n.metrics = newMetrics(n)
+	n.http = api.New(api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Done: n.draining, Logger: log.With("part", "api")})
 	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		n.cancel()
 		n.wg.Wait()
@@ -253,6 +255,7 @@ func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest) (ap
 	if err := ctx.Err(); err != nil {
 		return api.Inspection{}, err
 	}
+	start := time.Now()
 	party, docs, err := req.Party(n.now(), n.cfg.Post)
 	if err != nil {
 		return api.Inspection{}, err
@@ -264,6 +267,7 @@ func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest) (ap
 	if err := n.outbox.add(in.Crossing); err != nil {
 		return api.Inspection{}, err
 	}
+	n.metrics.observe(in, time.Since(start))
 	return api.Inspection{Verdict: in.Verdict, Travellers: in.Travellers, Findings: in.Findings,
 		CrossingID: in.Crossing.ID, Documents: docs, Replica: n.Replica()}, nil
 }
