@@ -26,7 +26,10 @@ import (
 
 // Inspector answers inspections from the local replica.
 type Inspector interface {
-	Inspect(ctx context.Context, req watchlist.InspectionRequest) (Inspection, error)
+	// Inspect answers from the local store. audit, when given, is the
+	// request's audit entry: the inspector records it together with the
+	// crossing (one synced write) and fills in what was answered.
+	Inspect(ctx context.Context, req watchlist.InspectionRequest, audit *watchlist.AuditEntry) (Inspection, error)
 	Ready() error
 }
 
@@ -281,17 +284,15 @@ func (h handlers) inspect(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := h.Inspector.Inspect(c.UserContext(), req)
+	// The audit entry of a successful inspection is written with its
+	// crossing record, in one synced write.
+	entry := auditEntryOf(c, routeAction(http.MethodPost, "/v1/inspections"))
+	entry.Status = http.StatusOK
+	in, err := h.Inspector.Inspect(c.UserContext(), req, &entry)
 	if err != nil {
 		return err
 	}
-	var hits []string
-	for _, t := range in.Travellers {
-		for _, x := range t.Hits {
-			hits = append(hits, x.AlertID)
-		}
-	}
-	setAuditDetail(c, "verdict %s; crossing %s; travellers %d; alerts hit [%s]", in.Verdict, in.CrossingID, len(in.Travellers), strings.Join(hits, " "))
+	c.Locals(auditRecordedKey, true)
 	return c.JSON(in)
 }
 

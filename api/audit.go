@@ -20,8 +20,22 @@ type Audit interface {
 	VerifyAudit() (watchlist.AuditReport, error)
 }
 
-// auditDetailKey holds what a handler answered, for the audit entry.
-const auditDetailKey = "crossguard.audit.detail"
+// auditDetailKey holds what a handler answered, for the audit entry;
+// auditRecordedKey says the handler recorded the entry itself.
+const (
+	auditDetailKey   = "crossguard.audit.detail"
+	auditRecordedKey = "crossguard.audit.recorded"
+)
+
+// auditEntryOf is the audit entry of a request: who asked what.
+func auditEntryOf(c *fiber.Ctx, action string) watchlist.AuditEntry {
+	p := principal(c)
+	entry := watchlist.AuditEntry{TokenID: p.ID, Role: p.Role, Post: p.Post, Action: action, Target: c.Params("id")}
+	if rid, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
+		entry.RequestID = rid
+	}
+	return entry
+}
 
 // setAuditDetail says what was answered (never a traveller's personal
 // data: verdicts, IDs).
@@ -44,15 +58,12 @@ func audited(a Audit, action string) fiber.Handler {
 				return err
 			}
 		}
-		p, ok := c.Locals(principalKey).(watchlist.Token)
-		if !ok || a == nil {
+		_, ok := c.Locals(principalKey).(watchlist.Token)
+		if done, _ := c.Locals(auditRecordedKey).(bool); !ok || done || a == nil {
 			return nil
 		}
-		entry := watchlist.AuditEntry{TokenID: p.ID, Role: p.Role, Post: p.Post, Action: action,
-			Target: c.Params("id"), Status: c.Response().StatusCode()}
-		if rid, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
-			entry.RequestID = rid
-		}
+		entry := auditEntryOf(c, action)
+		entry.Status = c.Response().StatusCode()
 		if d, ok := c.Locals(auditDetailKey).(string); ok {
 			entry.Detail = d
 		}

@@ -15,6 +15,12 @@ import (
 // durably in the outbox; it returns once the entry is on disk. The
 // shipper commits it, and the cluster chains it.
 func (n *Node) RecordAudit(a watchlist.AuditEntry) error {
+	n.stampAudit(&a)
+	return n.outbox.addAudit(a)
+}
+
+// stampAudit gives an entry its ID, node, time and expiry.
+func (n *Node) stampAudit(a *watchlist.AuditEntry) {
 	a.ID = ulid.Make().String()
 	a.Node = n.cfg.ID
 	if a.At.IsZero() {
@@ -22,7 +28,6 @@ func (n *Node) RecordAudit(a watchlist.AuditEntry) error {
 	}
 	a.At = a.At.UTC()
 	a.Expires = a.At.Add(n.cfg.AuditRetention)
-	return n.outbox.addAudit(a)
 }
 
 // AuditDepth is the number of audit entries not yet committed.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -251,7 +252,11 @@ func (n *Node) Replica() api.Replica {
 // Inspect answers an inspection from the local store, whatever the state
 // of the cluster, and records the crossing durably in the outbox before
 // it answers.
-func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest) (api.Inspection, error) {
+//
+// audit, when given, is the request's audit entry: it is completed with
+// what was answered and written with the crossing record, in one synced
+// write.
+func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest, audit *watchlist.AuditEntry) (api.Inspection, error) {
 	if err := ctx.Err(); err != nil {
 		return api.Inspection{}, err
 	}
@@ -264,7 +269,20 @@ func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest) (ap
 	if err != nil {
 		return api.Inspection{}, err
 	}
-	if err := n.outbox.add(in.Crossing); err != nil {
+	var entries []watchlist.AuditEntry
+	if audit != nil {
+		var hits []string
+		for _, t := range in.Travellers {
+			for _, x := range t.Hits {
+				hits = append(hits, x.AlertID)
+			}
+		}
+		audit.Detail = fmt.Sprintf("verdict %s; crossing %s; travellers %d; alerts hit [%s]",
+			in.Verdict, in.Crossing.ID, len(in.Travellers), strings.Join(hits, " "))
+		n.stampAudit(audit)
+		entries = append(entries, *audit)
+	}
+	if err := n.outbox.add(in.Crossing, entries...); err != nil {
 		return api.Inspection{}, err
 	}
 	n.metrics.observe(in, time.Since(start))

@@ -136,19 +136,30 @@ func (o *outbox) signal() {
 	}
 }
 
-// add writes a crossing record durably; it returns once it is synced.
-func (o *outbox) add(c watchlist.Crossing) error {
+// add writes a crossing record, and the audit entries of its request,
+// durably in one write; it returns once they are synced.
+func (o *outbox) add(c watchlist.Crossing, audit ...watchlist.AuditEntry) error {
 	v, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
 	if err := o.db.Update(func(txn *badger.Txn) error {
+		for _, a := range audit {
+			av, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(append([]byte{tagAuditOut}, a.ID...), av); err != nil {
+				return err
+			}
+		}
 		return txn.Set(append([]byte{tagOutbox}, c.ID...), v)
 	}); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	o.mu.Lock()
 	o.index(&c)
+	o.auditDepth += len(audit)
 	o.mu.Unlock()
 	o.signal()
 	return nil
