@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,14 +13,11 @@ import (
 )
 
 func (h handlers) searchAlerts(c *fiber.Ctx) error {
+	r := queryReader{c: c}
 	q := watchlist.AlertQuery{Text: c.Query("q"), Category: watchlist.Category(c.Query("category")),
-		Status: watchlist.Status(c.Query("status")), After: c.Query("cursor")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "limit", Reason: "must be 1 to 1000"}}}
-		}
-		q.Limit = n
+		Status: watchlist.Status(c.Query("status")), After: c.Query("cursor"), Limit: r.limit()}
+	if err := r.err(); err != nil {
+		return err
 	}
 	alerts, next, err := h.Records.SearchAlerts(c.UserContext(), q)
 	if err != nil {

@@ -379,23 +379,16 @@ func (h handlers) getCrossing(c *fiber.Ctx) error {
 // investigator.
 func (h handlers) crossingsOfDocument(c *fiber.Ctx) error {
 	country, number := c.Query("document_country"), c.Query("document_number")
-	var bad []watchlist.FieldError
+	r := queryReader{c: c}
 	if len(strings.TrimSpace(country)) != 3 {
-		bad = append(bad, watchlist.FieldError{Field: "document_country", Reason: "the issuing country's three-letter ICAO code is required"})
+		r.fail("document_country", "the issuing country's three-letter ICAO code is required")
 	}
 	if watchlist.NormaliseDocumentNumber(number) == "" {
-		bad = append(bad, watchlist.FieldError{Field: "document_number", Reason: "is required"})
+		r.fail("document_number", "is required")
 	}
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
-		}
-		limit = n
-	}
-	if len(bad) > 0 {
-		return &watchlist.ValidationError{Fields: bad}
+	limit := r.limit()
+	if err := r.err(); err != nil {
+		return err
 	}
 	cs, err := h.Records.CrossingsOfDocument(country, number, limit)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -76,35 +75,11 @@ func audited(a Audit, action string) fiber.Handler {
 }
 
 func (h handlers) listAudit(c *fiber.Ctx) error {
-	q := watchlist.AuditQuery{TokenID: c.Query("token")}
-	var bad []watchlist.FieldError
-	parseTime := func(field string, into *time.Time) {
-		if v := c.Query(field); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				bad = append(bad, watchlist.FieldError{Field: field, Reason: "must be an RFC 3339 time"})
-			}
-			*into = t
-		}
-	}
-	parseTime("since", &q.Since)
-	parseTime("until", &q.Until)
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			bad = append(bad, watchlist.FieldError{Field: "cursor", Reason: "must be a cursor from a previous page"})
-		}
-		q.AfterSeq = n
-	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
-		}
-		q.Limit = n
-	}
-	if len(bad) > 0 {
-		return &watchlist.ValidationError{Fields: bad}
+	r := queryReader{c: c}
+	q := watchlist.AuditQuery{TokenID: c.Query("token"), Since: r.time("since"), Until: r.time("until"),
+		AfterSeq: r.seq("cursor", c.Query("cursor"), "must be a cursor from a previous page"), Limit: r.limit()}
+	if err := r.err(); err != nil {
+		return err
 	}
 	entries, next, err := h.Audit.Audit(q)
 	if err != nil {

@@ -15,32 +15,12 @@ import (
 // hitQuery reads the filters of the hit list and stream; an officer sees
 // only its own post's hits.
 func hitQuery(c *fiber.Ctx) (watchlist.HitQuery, error) {
-	q := watchlist.HitQuery{Post: c.Query("post"), AlertID: c.Query("alert")}
-	var bad []watchlist.FieldError
-	after := c.Query("after", c.Get("Last-Event-ID"))
-	if after != "" {
-		n, err := strconv.ParseUint(after, 10, 64)
-		if err != nil {
-			bad = append(bad, watchlist.FieldError{Field: "after", Reason: "must be the seq of a hit"})
-		}
-		q.AfterSeq = n
-	}
-	if v := c.Query("unacknowledged"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad = append(bad, watchlist.FieldError{Field: "unacknowledged", Reason: "must be true or false"})
-		}
-		q.Unacknowledged = b
-	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			bad = append(bad, watchlist.FieldError{Field: "limit", Reason: "must be 1 to 1000"})
-		}
-		q.Limit = n
-	}
-	if len(bad) > 0 {
-		return q, &watchlist.ValidationError{Fields: bad}
+	r := queryReader{c: c}
+	q := watchlist.HitQuery{Post: c.Query("post"), AlertID: c.Query("alert"),
+		AfterSeq:       r.seq("after", c.Query("after", c.Get("Last-Event-ID")), "must be the seq of a hit"),
+		Unacknowledged: r.boolean("unacknowledged"), Limit: r.limit()}
+	if err := r.err(); err != nil {
+		return q, err
 	}
 	if p := principal(c); p.Role == watchlist.RoleOfficer {
 		if q.Post != "" && q.Post != p.Post {

@@ -27,11 +27,7 @@ func newAuditCommand(e *env) *cobra.Command {
 		Short: "Check the audit log's hash chain on a node: exit 1 and name the first broken entry if it was changed or cut",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req, err := client.request(cmd, http.MethodGet, "/v1/audit/verify", nil)
-			if err != nil {
-				return err
-			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := client.get(cmd, "/v1/audit/verify")
 			if err != nil {
 				return err
 			}

@@ -25,11 +25,7 @@ func newBackupCommand(e *env) *cobra.Command {
 			"(record count and checksum) as it arrives; a file is written under a temporary name and renamed only when whole.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req, err := client.request(cmd, http.MethodGet, "/v1/cluster/backup?consistency="+url.QueryEscape(consistency), nil)
-			if err != nil {
-				return err
-			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := client.get(cmd, "/v1/cluster/backup?consistency="+url.QueryEscape(consistency))
 			if err != nil {
 				return err
 			}

@@ -64,6 +64,16 @@ func (a *apiClient) request(cmd *cobra.Command, method, path string, body io.Rea
 	return req, nil
 }
 
+// get sends an authenticated GET and returns the response as it comes
+// (a stream, or an answer whose status the caller interprets).
+func (a *apiClient) get(cmd *cobra.Command, path string) (*http.Response, error) {
+	req, err := a.request(cmd, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
+}
+
 // call sends a JSON body and returns the answer's body, or an error that
 // carries the status and the problem document.
 func (a *apiClient) call(cmd *cobra.Command, method, path string, body any) ([]byte, error) {
