@@ -3,9 +3,11 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,7 +28,7 @@ func (h handlers) searchAlerts(c *fiber.Ctx) error {
 	if alerts == nil {
 		alerts = []watchlist.Alert{}
 	}
-	setAuditDetail(c, "%d alerts", len(alerts))
+	SetAuditDetail(c, "%d alerts", len(alerts))
 	out := fiber.Map{"alerts": alerts}
 	if next != "" {
 		out["next_cursor"] = next
@@ -41,37 +43,53 @@ const importBatch = 500
 // counts stay exact).
 const maxImportErrors = 1000
 
-type lineError struct {
+// LineError is an invalid line of an import.
+type LineError struct {
 	Line   int                    `json:"line"`
 	Errors []watchlist.FieldError `json:"errors"`
 }
 
-type importReport struct {
+// ImportReport says what an import did with each line.
+type ImportReport struct {
 	Lines    int         `json:"lines"`
 	Imported int         `json:"imported"`
 	Invalid  int         `json:"invalid"`
-	Errors   []lineError `json:"errors"`
+	Errors   []LineError `json:"errors"`
 	// Truncated says that more lines were invalid than Errors lists.
 	Truncated bool `json:"truncated,omitempty"`
 }
 
 // importAlerts reads an NDJSON body as a stream, one alert per line: valid
 // lines are committed in batches, each invalid line is reported with its
-// number and errors. The body never has to fit in memory. If the cluster
-// fails mid-way, the answer says how far the import got.
+// number and errors. The body never has to fit in memory.
 func (h handlers) importAlerts(c *fiber.Ctx) error {
 	var body io.Reader = c.Request().BodyStream()
 	if body == nil {
 		body = bytes.NewReader(c.Body())
 	}
+	rep, err := ImportAlerts(c.UserContext(), body, h.Alerts, h.now())
+	if err != nil {
+		// The body may not have been read to its end.
+		c.Context().SetConnectionClose()
+		return err
+	}
+	SetAuditDetail(c, "imported %d alerts; %d invalid lines of %d", rep.Imported, rep.Invalid, rep.Lines)
+	return c.JSON(rep)
+}
+
+// ImportAlerts stores the alerts of an NDJSON stream, one per line: valid
+// lines are committed in batches of importBatch, each invalid line is
+// reported with its number and errors; nothing is dropped silently. If the
+// cluster fails mid-way, the error says how far the import got.
+func ImportAlerts(ctx context.Context, body io.Reader, store Alerts, now time.Time) (ImportReport, error) {
 	r := bufio.NewReaderSize(body, 64<<10)
-	rep := importReport{Errors: []lineError{}}
+	rep := ImportReport{Errors: []LineError{}}
 	var batch []watchlist.Alert
 	firstLineOfBatch := 0
 	invalid := func(line int, fields []watchlist.FieldError) {
 		rep.Invalid++
 		if len(rep.Errors) < maxImportErrors {
-			rep.Errors = append(rep.Errors, lineError{Line: line, Errors: fields})
+			rep.Errors = append(rep.Errors, LineError{Line: line, Errors: fields})
 		} else {
 			rep.Truncated = true
 		}
@@ -80,8 +98,7 @@ func (h handlers) importAlerts(c *fiber.Ctx) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if _, err := h.Alerts.UpsertAlerts(c.UserContext(), batch); err != nil {
-			c.Context().SetConnectionClose()
+		if _, err := store.UpsertAlerts(ctx, batch); err != nil {
 			return fmt.Errorf("import stopped: lines before %d were imported (%d alerts), the batch from line %d was not: %w",
 				firstLineOfBatch, rep.Imported, firstLineOfBatch, err)
 		}
@@ -100,8 +117,7 @@ func (h handlers) importAlerts(c *fiber.Ctx) error {
 			continue
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			c.Context().SetConnectionClose()
-			return fmt.Errorf("%w: reading line %d: %v", watchlist.ErrInvalid, line, err)
+			return rep, fmt.Errorf("%w: reading line %d: %v", watchlist.ErrInvalid, line, err)
 		}
 		if len(bytes.TrimSpace(text)) == 0 {
 			continue
@@ -110,7 +126,7 @@ func (h handlers) importAlerts(c *fiber.Ctx) error {
 		a, derr := watchlist.DecodeAlert(text)
 		if derr == nil {
 			stamped := a
-			watchlist.StampAlert(&stamped, h.now())
+			watchlist.StampAlert(&stamped, now)
 			derr = stamped.Validate()
 		}
 		var ve *watchlist.ValidationError
@@ -126,7 +142,7 @@ func (h handlers) importAlerts(c *fiber.Ctx) error {
 			batch = append(batch, a)
 			if len(batch) == importBatch {
 				if err := flush(); err != nil {
-					return err
+					return rep, err
 				}
 			}
 		}
@@ -134,11 +150,7 @@ func (h handlers) importAlerts(c *fiber.Ctx) error {
 			break
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	setAuditDetail(c, "imported %d alerts; %d invalid lines of %d", rep.Imported, rep.Invalid, rep.Lines)
-	return c.JSON(rep)
+	return rep, flush()
 }
 
 var errLineTooLong = errors.New("line too long")

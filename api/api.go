@@ -106,6 +106,11 @@ type Deps struct {
 	Done <-chan struct{}
 	// Metrics is the Prometheus exposition, served at /metrics.
 	Metrics http.Handler
+	// RateLimit bounds each token's requests (zero: no limit).
+	RateLimit RateLimit
+	// TLS says the node serves HTTPS (the console's cookies are then
+	// Secure and HSTS is sent).
+	TLS bool
 }
 
 // BodyLimit bounds a request body; the streamed endpoints (a restore)
@@ -152,21 +157,23 @@ func New(d Deps) *fiber.App {
 		c.SetUserContext(ctx)
 		return c.Next()
 	})
+	app.Use(securityHeaders(d.TLS))
 	h := handlers{d}
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", h.ready)
+	limiter := newTokenLimiter(d.RateLimit)
 	for _, r := range routeTable(h) {
 		// Authenticate before reading a body: a caller without a token
 		// cannot make the node read megabytes.
-		app.Add(r.Method, r.Path, audited(d.Audit, routeAction(r.Method, r.Path)),
-			authorize(d.Tokens, r.Roles), boundedBody(BodyLimit), r.handler)
+		app.Add(r.Method, r.Path, Audited(d.Audit, routeAction(r.Method, r.Path)),
+			authorize(d.Tokens, r.Roles), limited(limiter), BoundedBody(BodyLimit), r.handler)
 	}
 	return app
 }
 
-// boundedBody reads the body of every route but the streamed ones into
+// BoundedBody reads the body of every route but the streamed ones into
 // memory, refusing one larger than limit.
-func boundedBody(limit int) fiber.Handler {
+func BoundedBody(limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
 		if streamed[c.Path()] || !req.IsBodyStream() {
@@ -286,13 +293,13 @@ func (h handlers) inspect(c *fiber.Ctx) error {
 	}
 	// The audit entry of a successful inspection is written with its
 	// crossing record, in one synced write.
-	entry := auditEntryOf(c, routeAction(http.MethodPost, "/v1/inspections"))
+	entry := AuditEntryOf(c, routeAction(http.MethodPost, "/v1/inspections"))
 	entry.Status = http.StatusOK
 	in, err := h.Inspector.Inspect(c.UserContext(), req, &entry)
 	if err != nil {
 		return err
 	}
-	c.Locals(auditRecordedKey, true)
+	MarkAudited(c)
 	return c.JSON(in)
 }
 
@@ -310,7 +317,7 @@ func (h handlers) createAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setAuditDetail(c, "alert %s created", out[0].ID)
+	SetAuditDetail(c, "alert %s created", out[0].ID)
 	c.Location("/v1/alerts/" + out[0].ID)
 	return c.Status(http.StatusCreated).JSON(out[0])
 }
@@ -343,7 +350,7 @@ func (h handlers) getAlert(c *fiber.Ctx) error {
 		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "consistency", Reason: "must be local, leader or linearizable"}}}
 	}
 	id := c.Params("id")
-	if p := principal(c); p.Role == watchlist.RoleOfficer {
+	if p := Principal(c); p.Role == watchlist.RoleOfficer {
 		// An officer reads only the alerts hit at its post.
 		hit, err := h.Records.AlertHitAtPost(id, p.Post)
 		if err != nil {
@@ -396,7 +403,7 @@ func (h handlers) crossingsOfDocument(c *fiber.Ctx) error {
 	}
 	// The audit entry names the document's country only: the number is
 	// personal data.
-	setAuditDetail(c, "%d crossings of a %s document", len(cs), strings.ToUpper(country))
+	SetAuditDetail(c, "%d crossings of a %s document", len(cs), strings.ToUpper(country))
 	return c.JSON(fiber.Map{"crossings": cs})
 }
 
@@ -415,7 +422,7 @@ func (h handlers) hitFor(c *fiber.Ctx) (watchlist.HitRecord, error) {
 	if err != nil {
 		return x, err
 	}
-	if p := principal(c); p.Role == watchlist.RoleOfficer && x.Post != p.Post {
+	if p := Principal(c); p.Role == watchlist.RoleOfficer && x.Post != p.Post {
 		return watchlist.HitRecord{}, errForbidden
 	}
 	return x, nil
@@ -542,8 +549,8 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-// problem is an RFC 9457 problem document.
-type problem struct {
+// Problem is an RFC 9457 problem document.
+type Problem struct {
 	Type      string                 `json:"type"`
 	Title     string                 `json:"title"`
 	Status    int                    `json:"status"`
@@ -552,36 +559,49 @@ type problem struct {
 	RequestID string                 `json:"request_id,omitempty"`
 }
 
-// errorHandler is the one place errors become HTTP statuses.
+// ProblemOf is the one place errors become HTTP statuses: the JSON API
+// and the console answer the same status for the same error.
+func ProblemOf(err error) Problem {
+	p := Problem{Type: "about:blank", Status: http.StatusInternalServerError, Title: "internal error"}
+	var ve *watchlist.ValidationError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &ve):
+		p.Status, p.Title, p.Errors = http.StatusBadRequest, "invalid input", ve.Fields
+	case errors.Is(err, watchlist.ErrInvalid):
+		p.Status, p.Title, p.Detail = http.StatusBadRequest, "invalid input", err.Error()
+	case errors.Is(err, errUnauthenticated):
+		p.Status, p.Title, p.Detail = http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a live token"
+	case errors.Is(err, errForbidden):
+		p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"
+	case errors.Is(err, errRateLimited):
+		p.Status, p.Title, p.Detail = http.StatusTooManyRequests, "too many requests", "this token sends more requests than its rate limit allows"
+	case errors.Is(err, watchlist.ErrNotFound):
+		p.Status, p.Title = http.StatusNotFound, "not found"
+	case errors.Is(err, cluster.ErrNoLeader):
+		p.Status, p.Title, p.Detail = http.StatusServiceUnavailable, "no leader reachable", "the change was not confirmed; it may be retried"
+	case errors.Is(err, cluster.ErrRefused):
+		p.Status, p.Title, p.Detail = http.StatusConflict, "refused", err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		p.Status, p.Title = http.StatusGatewayTimeout, "timed out"
+	case errors.As(err, &fe):
+		p.Status, p.Title = fe.Code, http.StatusText(fe.Code)
+		if fe.Message != p.Title {
+			p.Detail = fe.Message
+		}
+	}
+	return p
+}
+
+// errorHandler writes ProblemOf(err) as application/problem+json.
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		p := problem{Type: "about:blank", Status: http.StatusInternalServerError, Title: "internal error"}
-		var ve *watchlist.ValidationError
-		var fe *fiber.Error
-		switch {
-		case errors.As(err, &ve):
-			p.Status, p.Title, p.Errors = http.StatusBadRequest, "invalid input", ve.Fields
-		case errors.Is(err, watchlist.ErrInvalid):
-			p.Status, p.Title, p.Detail = http.StatusBadRequest, "invalid input", err.Error()
-		case errors.Is(err, errUnauthenticated):
-			p.Status, p.Title, p.Detail = http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a live token"
+		p := ProblemOf(err)
+		switch p.Status {
+		case http.StatusUnauthorized:
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crossguard"`)
-		case errors.Is(err, errForbidden):
-			p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"
-		case errors.Is(err, watchlist.ErrNotFound):
-			p.Status, p.Title = http.StatusNotFound, "not found"
-		case errors.Is(err, cluster.ErrNoLeader):
-			p.Status, p.Title, p.Detail = http.StatusServiceUnavailable, "no leader reachable", "the change was not confirmed; it may be retried"
+		case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 			c.Set(fiber.HeaderRetryAfter, "1")
-		case errors.Is(err, cluster.ErrRefused):
-			p.Status, p.Title, p.Detail = http.StatusConflict, "refused", err.Error()
-		case errors.Is(err, context.DeadlineExceeded):
-			p.Status, p.Title = http.StatusGatewayTimeout, "timed out"
-		case errors.As(err, &fe):
-			p.Status, p.Title = fe.Code, http.StatusText(fe.Code)
-			if fe.Message != p.Title {
-				p.Detail = fe.Message
-			}
 		}
 		if rid, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
 			p.RequestID = rid

@@ -26,9 +26,9 @@ const (
 	auditRecordedKey = "crossguard.audit.recorded"
 )
 
-// auditEntryOf is the audit entry of a request: who asked what.
-func auditEntryOf(c *fiber.Ctx, action string) watchlist.AuditEntry {
-	p := principal(c)
+// AuditEntryOf is the audit entry of a request: who asked what.
+func AuditEntryOf(c *fiber.Ctx, action string) watchlist.AuditEntry {
+	p := Principal(c)
 	entry := watchlist.AuditEntry{TokenID: p.ID, Role: p.Role, Post: p.Post, Action: action, Target: c.Params("id")}
 	if rid, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
 		entry.RequestID = rid
@@ -36,18 +36,22 @@ func auditEntryOf(c *fiber.Ctx, action string) watchlist.AuditEntry {
 	return entry
 }
 
-// setAuditDetail says what was answered (never a traveller's personal
+// MarkAudited says the handler recorded the request's audit entry itself
+// (an inspection writes it with its crossing record).
+func MarkAudited(c *fiber.Ctx) { c.Locals(auditRecordedKey, true) }
+
+// SetAuditDetail says what was answered (never a traveller's personal
 // data: verdicts, IDs).
-func setAuditDetail(c *fiber.Ctx, format string, args ...any) {
+func SetAuditDetail(c *fiber.Ctx, format string, args ...any) {
 	c.Locals(auditDetailKey, fmt.Sprintf(format, args...))
 }
 
-// audited records the request once it is answered, refused or not, when
+// Audited records the request once it is answered, refused or not, when
 // it carried a live token: who, role, post, what was asked (the route and
 // its object) and what was answered (the status and the handler's
 // detail). The answer waits for the entry to be on disk: if it cannot be
 // recorded, the caller gets an error, not an unaudited answer.
-func audited(a Audit, action string) fiber.Handler {
+func Audited(a Audit, action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		chainErr := c.Next()
 		if chainErr != nil {
@@ -61,7 +65,7 @@ func audited(a Audit, action string) fiber.Handler {
 		if done, _ := c.Locals(auditRecordedKey).(bool); !ok || done || a == nil {
 			return nil
 		}
-		entry := auditEntryOf(c, action)
+		entry := AuditEntryOf(c, action)
 		entry.Status = c.Response().StatusCode()
 		if d, ok := c.Locals(auditDetailKey).(string); ok {
 			entry.Detail = d
@@ -104,7 +108,7 @@ func (h handlers) verifyAudit(c *fiber.Ctx) error {
 	if !r.OK {
 		status = http.StatusConflict
 	}
-	setAuditDetail(c, "verified %d entries: ok=%t", r.Entries, r.OK)
+	SetAuditDetail(c, "verified %d entries: ok=%t", r.Entries, r.OK)
 	return c.Status(status).JSON(r)
 }
 

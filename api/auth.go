@@ -37,11 +37,15 @@ type Route struct {
 // principalKey holds the caller's token in the request's locals.
 const principalKey = "crossguard.principal"
 
-// principal is the token a request acts as.
-func principal(c *fiber.Ctx) watchlist.Token {
+// Principal is the token a request acts as.
+func Principal(c *fiber.Ctx) watchlist.Token {
 	t, _ := c.Locals(principalKey).(watchlist.Token)
 	return t
 }
+
+// SetPrincipal makes t the token the request acts as (the console signs
+// a browser in with a session rather than a bearer header).
+func SetPrincipal(c *fiber.Ctx, t watchlist.Token) { c.Locals(principalKey, t) }
 
 // authorize authenticates the bearer token and checks its role. A
 // refused request's body is never read, so its connection is closed.
@@ -105,13 +109,13 @@ func (h handlers) createToken(c *fiber.Ctx) error {
 	if err := decodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	t, secret, err := h.Tokens.CreateToken(c.UserContext(), req.Role, req.Post, req.Name, principal(c).ID)
+	t, secret, err := h.Tokens.CreateToken(c.UserContext(), req.Role, req.Post, req.Name, Principal(c).ID)
 	if err != nil {
 		return err
 	}
 	v := viewToken(t)
 	v.Token = secret
-	setAuditDetail(c, "token %s created: role %s post %q", t.ID, t.Role, t.Post)
+	SetAuditDetail(c, "token %s created: role %s post %q", t.ID, t.Role, t.Post)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(http.StatusCreated).JSON(v)
 }

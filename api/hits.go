@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -22,7 +23,7 @@ func hitQuery(c *fiber.Ctx) (watchlist.HitQuery, error) {
 	if err := r.err(); err != nil {
 		return q, err
 	}
-	if p := principal(c); p.Role == watchlist.RoleOfficer {
+	if p := Principal(c); p.Role == watchlist.RoleOfficer {
 		if q.Post != "" && q.Post != p.Post {
 			return q, errForbidden
 		}
@@ -41,7 +42,7 @@ func (h handlers) listHits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setAuditDetail(c, "%d hits", len(hits))
+	SetAuditDetail(c, "%d hits", len(hits))
 	return c.JSON(fiber.Map{"hits": hits, "cursor": strconv.FormatUint(cursor, 10)})
 }
 
@@ -57,12 +58,28 @@ func (h handlers) streamHits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	SetAuditDetail(c, "live hit feed from seq %d", q.AfterSeq)
+	StreamHits(c, h.Records, q, h.Done, h.Logger, func(w *bufio.Writer, x watchlist.HitRecord) error {
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "id: %d\nevent: hit\ndata: %s\n\n", x.Seq, b)
+		return err
+	})
+	return nil
+}
+
+// StreamHits answers the request with a server-sent event stream of the
+// hits q selects, in commit order, as they are committed, until the
+// client goes away or done closes; event writes each hit (the JSON API
+// writes it as JSON, the console as a table row).
+func StreamHits(c *fiber.Ctx, records Records, q watchlist.HitQuery, done <-chan struct{}, log *slog.Logger,
+	event func(w *bufio.Writer, x watchlist.HitRecord) error) {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
-	setAuditDetail(c, "live hit feed from seq %d", q.AfterSeq)
 	conn := c.Context().Conn()
-	records, done, log := h.Records, h.Done, h.Logger
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		lastWrite := time.Time{}
 		fmt.Fprint(w, "retry: 2000\n\n")
@@ -74,11 +91,10 @@ func (h handlers) streamHits(c *fiber.Ctx) error {
 				return
 			}
 			for _, x := range hits {
-				b, err := json.Marshal(x)
-				if err != nil {
+				if err := event(w, x); err != nil {
+					log.Error("hit feed", "err", err)
 					return
 				}
-				fmt.Fprintf(w, "id: %d\nevent: hit\ndata: %s\n\n", x.Seq, b)
 			}
 			q.AfterSeq = cursor
 			if len(hits) > 0 || time.Since(lastWrite) > 15*time.Second {
@@ -103,5 +119,4 @@ func (h handlers) streamHits(c *fiber.Ctx) error {
 			}
 		}
 	})
-	return nil
 }

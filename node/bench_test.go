@@ -70,6 +70,7 @@ func newBenchNode(b *testing.B) *Node {
 	b.Helper()
 	cfg := DefaultConfig()
 	cfg.ID, cfg.DataDir, cfg.HTTPAddr, cfg.RaftAddr = "bench", b.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
+	cfg.RateLimit = 0 // the benchmark is one token at full speed
 	n, err := Start(cfg, Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -44,8 +44,17 @@ type Config struct {
 	TLSCA   string `json:"tls_ca"`
 	TLSCert string `json:"tls_cert"`
 	TLSKey  string `json:"tls_key"`
-	// Insecure allows a raft port beyond loopback without TLS.
+	// Insecure allows a raft port or an API beyond loopback without TLS.
 	Insecure bool `json:"insecure"`
+	// HTTPSCert and HTTPSKey, when set, make the API and the console
+	// serve HTTPS only (crossguard certs writes a certificate a node can
+	// use for both).
+	HTTPSCert string `json:"https_cert"`
+	HTTPSKey  string `json:"https_key"`
+	// RateLimit is the requests per second each token may sustain, with
+	// bursts of RateBurst (0: no limit).
+	RateLimit float64 `json:"rate_limit"`
+	RateBurst int     `json:"rate_burst"`
 
 	// HistoryKeyFile holds the key that pseudonymises crossing records;
 	// every node of a cluster must have the same (default
@@ -77,8 +86,8 @@ func DefaultConfig() Config {
 	return Config{
 		ID: "node-1", DataDir: "crossguard-data", HTTPAddr: "127.0.0.1:8080", RaftAddr: "127.0.0.1:8089",
 		Voter: true, Bootstrap: true, StaleAfter: 5 * time.Minute, DemoAlerts: 10000,
-		AuditRetention: 3 * 365 * 24 * time.Hour,
-		ShipBatch:      512, ShutdownTimeout: 20 * time.Second,
+		AuditRetention: 3 * 365 * 24 * time.Hour, RateLimit: 100, RateBurst: 200,
+		ShipBatch: 512, ShutdownTimeout: 20 * time.Second,
 	}
 }
 
@@ -126,10 +135,15 @@ func (c *Config) Validate() error {
 	if tlsSet == 0 && !c.Insecure && raftErr == nil && !isLoopback(raftHost) {
 		bad("raft: %s is beyond loopback: configure TLS (crossguard certs) or set insecure", c.RaftAddr)
 	}
-	if httpErr == nil && !isLoopback(httpHost) && !c.Insecure {
-		// Until API tokens land, the API must not be reachable beyond
-		// this machine unless an operator says so.
-		bad("http: %s is beyond loopback: the API has no token authentication yet; set insecure to allow it", c.HTTPAddr)
+	if (c.HTTPSCert == "") != (c.HTTPSKey == "") {
+		bad("https: give https_cert and https_key together")
+	}
+	if httpErr == nil && !isLoopback(httpHost) && c.HTTPSCert == "" && !c.Insecure {
+		// Tokens would cross the network in clear text.
+		bad("http: %s is beyond loopback: configure HTTPS (https_cert, https_key) or set insecure", c.HTTPAddr)
+	}
+	if c.RateLimit < 0 || c.RateBurst < 0 {
+		bad("rate_limit, rate_burst: must not be negative")
 	}
 	if c.AuditRetention < time.Hour {
 		bad("audit_retention: must be at least an hour")

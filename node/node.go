@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/crossguard/crossguard/api"
+	"github.com/crossguard/crossguard/api/console"
 	"github.com/crossguard/crossguard/cluster"
 	"github.com/crossguard/crossguard/testbench"
 	"github.com/crossguard/crossguard/watchlist"
@@ -55,9 +57,10 @@ type Options struct {
 	Network cluster.Network
 	// Now replaces the clock.
 	Now func() time.Time
-	// AdminToken is told the first admin token when this node creates it
-	// (the first start of a cluster), to show it once.
-	AdminToken func(secret, file string)
+	// FirstToken is told each first token when this node creates it
+	// (the first start of a cluster: an admin token, and with the demo an
+	// officer's, an analyst's and an auditor's), to show it once.
+	FirstToken func(role watchlist.Role, secret, file string)
 }
 
 // Start opens the node's stores and starts raft and the shipper. It
@@ -150,7 +153,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
-			if err := n.firstAdminToken(n.ctx, opt.AdminToken); err != nil && n.ctx.Err() == nil {
+			if err := n.firstAdminToken(n.ctx, opt.FirstToken); err != nil && n.ctx.Err() == nil {
 				log.Error("first admin token not created", "err", err)
 			}
 		}()
@@ -165,12 +168,27 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 		}()
 	}
 	n.metrics = newMetrics(n)
-	n.http = api.New(api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Now: opt.Now, Done: n.draining, Logger: log.With("part", "api")})
-	if n.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+	deps := api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n,
+		Now: opt.Now, Done: n.draining, Logger: log.With("part", "api"),
+		RateLimit: api.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}, TLS: cfg.HTTPSCert != ""}
+	n.http = api.New(deps)
+	cdeps := console.Deps{API: deps, Freshness: n}
+	if cfg.Demo {
+		for _, d := range testbench.DemoParties(n.now()) {
+			cdeps.Demo = append(cdeps.Demo, console.DemoParty{Title: d.Title, Request: testbench.ScannedRequest(d.Party)})
+		}
+	}
+	if err = console.Mount(n.http, cdeps); err != nil {
 		n.cancel()
 		n.wg.Wait()
 		n.cluster.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		return nil, err
+	}
+	if n.httpLn, err = listenHTTP(cfg); err != nil {
+		n.cancel()
+		n.wg.Wait()
+		n.cluster.Close()
+		return nil, err
 	}
 	go func() {
 		if err := n.http.Listener(n.httpLn); err != nil {
@@ -179,6 +197,27 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	}()
 	log.Info("node started", "http", n.httpLn.Addr().String(), "id", cfg.ID, "raft", n.cluster.Address(), "voter", cfg.Voter, "post", cfg.Post)
 	return n, nil
+}
+
+// listenHTTP opens the API's listener: HTTPS when a certificate is
+// configured (TLS 1.2 at least), plain HTTP otherwise.
+func listenHTTP(cfg Config) (net.Listener, error) {
+	var tcfg *tls.Config
+	if cfg.HTTPSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.HTTPSCert, cfg.HTTPSKey)
+		if err != nil {
+			return nil, fmt.Errorf("https: %w", err)
+		}
+		tcfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	if tcfg != nil {
+		ln = tls.NewListener(ln, tcfg)
+	}
+	return ln, nil
 }
 
 // Close stops the shipper and closes raft, the outbox and the store, in

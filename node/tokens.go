@@ -84,13 +84,19 @@ func (n *Node) Tokens() ([]watchlist.Token, error) { return n.engine.Tokens() }
 
 // AdminTokenFile is where the first start of a cluster writes its admin
 // token.
-func (n *Node) AdminTokenFile() string { return filepath.Join(n.cfg.DataDir, "admin.token") }
+func (n *Node) AdminTokenFile() string { return n.TokenFile(watchlist.RoleAdmin) }
+
+// TokenFile is where the first start of a cluster writes the token of a
+// role (a demo cluster has one of each): <data>/<role>.token.
+func (n *Node) TokenFile(role watchlist.Role) string {
+	return filepath.Join(n.cfg.DataDir, string(role)+".token")
+}
 
 // firstAdminToken creates the cluster's first admin token, once: on the
 // node that bootstrapped the cluster, when no token exists. The secret is
 // written to a 0600 file in the data directory and handed to announce
 // (the serve command prints it); it never reaches the log.
-func (n *Node) firstAdminToken(ctx context.Context, announce func(secret, file string)) error {
+func (n *Node) firstAdminToken(ctx context.Context, announce func(role watchlist.Role, secret, file string)) error {
 	if _, err := n.cluster.WaitForLeader(ctx); err != nil {
 		return err
 	}
@@ -101,21 +107,40 @@ func (n *Node) firstAdminToken(ctx context.Context, announce func(secret, file s
 	if err != nil || len(tokens) > 0 {
 		return err
 	}
-	_, secret, err := n.CreateToken(ctx, watchlist.RoleAdmin, "", "first admin", "crossguard serve")
-	if err != nil {
-		return err
+	type first struct {
+		role       watchlist.Role
+		post, name string
 	}
-	file := n.AdminTokenFile()
-	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, []byte(secret+"\n"), 0o600); err != nil {
-		return err
+	firsts := []first{{watchlist.RoleAdmin, "", "first admin"}}
+	if n.cfg.Demo {
+		// A newcomer signs in to the console as each of the people who
+		// use it.
+		firsts = append(firsts, first{watchlist.RoleOfficer, n.cfg.Post, "demo officer"},
+			first{watchlist.RoleAnalyst, "", "demo analyst"}, first{watchlist.RoleAuditor, "", "demo auditor"})
 	}
-	if err := os.Rename(tmp, file); err != nil {
-		return err
-	}
-	n.log.Info("first admin token created and written to a file (the token is not logged)", "file", file)
-	if announce != nil {
-		announce(secret, file)
+	for _, f := range firsts {
+		_, secret, err := n.CreateToken(ctx, f.role, f.post, f.name, "crossguard serve")
+		if err != nil {
+			return err
+		}
+		file := n.TokenFile(f.role)
+		if err := writePrivate(file, []byte(secret+"\n")); err != nil {
+			return err
+		}
+		n.log.Info("first token created and written to a file (the token is not logged)", "role", f.role, "file", file)
+		if announce != nil {
+			announce(f.role, secret, file)
+		}
 	}
 	return nil
+}
+
+// writePrivate writes a file readable by its owner only, whole or not at
+// all.
+func writePrivate(file string, b []byte) error {
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }

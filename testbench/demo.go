@@ -1,6 +1,11 @@
 package testbench
 
-import "github.com/crossguard/crossguard/watchlist"
+import (
+	"time"
+
+	"github.com/crossguard/crossguard/watchlist"
+	"github.com/crossguard/crossguard/watchlist/mrz"
+)
 
 // DemoAlerts are hand-written alerts that the demo parties hit, on top of
 // the generated watchlist; they have IDs but are not stamped.
@@ -26,3 +31,56 @@ func DemoAlerts() []watchlist.Alert {
 
 // DemoSeed seeds the generated part of the demo watchlist.
 const DemoSeed = 20261122
+
+// DemoParty is a party of the demo, with what it shows.
+type DemoParty struct {
+	Title string
+	Party watchlist.Party
+}
+
+// DemoParties are the parties the demo inspects: an innocent family, a
+// missing child, a child a court forbids to leave, a suspected trafficker,
+// an escort without consent, a stolen passport and a lone traveller.
+func DemoParties(now time.Time) []DemoParty {
+	g := NewGenerator(DemoSeed+1, now)
+	m := func(surname, given, birth, sex, nat, doc string) watchlist.Member {
+		return watchlist.Member{Traveller: watchlist.Traveller{Surname: surname, Given: given, BirthDate: birth, Sex: sex, Nationality: nat,
+			Document: &watchlist.Document{Type: "P", Country: nat, Number: doc}}, DocumentExpiry: now.AddDate(4, 0, 0).Format(time.DateOnly)}
+	}
+	return []DemoParty{
+		{"An innocent family leaves for a holiday", g.Family(watchlist.Exit, now)},
+		{"A woman leaves with a boy on a missing-child alert (张小明, passport ZHANG XIAOMING)", watchlist.Party{Direction: watchlist.Exit, At: now,
+			Travellers:    []watchlist.Member{m("WANG", "FANG", "1988-04-02", "F", "CHN", "E50001234"), m("ZHANG", "XIAOMING", "2015-03-09", "M", "CHN", "E50004321")},
+			Relationships: []watchlist.Relationship{{Adult: 0, Minor: 1, Relation: watchlist.Relative}}}},
+		{"A mother leaves with a girl whom a court forbids to leave", watchlist.Party{Direction: watchlist.Exit, At: now,
+			Travellers:    []watchlist.Member{m("LE", "THI LAN", "1985-01-01", "F", "VNM", "C50000001"), m("LE", "THI HOA", "2013-05-05", "F", "VNM", "C50000002")},
+			Relationships: []watchlist.Relationship{{Adult: 0, Minor: 1, Relation: watchlist.Parent}}}},
+		{"A suspected trafficker escorts a teenager 'for work'", watchlist.Party{Direction: watchlist.Exit, At: now, Purpose: "work",
+			Travellers:    []watchlist.Member{m("DO", "VAN HUNG", "1975-03-03", "M", "VNM", "C50000003"), m("PHAM", "THI MAI", "2010-08-08", "F", "VNM", "C50000004")},
+			Relationships: []watchlist.Relationship{{Adult: 0, Minor: 1, Relation: watchlist.Other, ConsentDocument: true}}}},
+		{"An adult escorts a child who is not theirs, without consent", g.Escort(watchlist.Exit, now, false)},
+		{"A traveller presents a stolen Thai passport", watchlist.Party{Direction: watchlist.Entry, At: now,
+			Travellers: []watchlist.Member{m("SRISUK", "SOMCHAI", "1990-10-10", "M", "THA", "AA9876543")}}},
+		{"A businessman crosses alone", g.Solo(watchlist.Entry, now)},
+	}
+}
+
+// ScannedRequest is the inspection request a post's document reader sends
+// for the party: each traveller with a document as its passport's machine
+// readable zone (TD3), the others by their fields.
+func ScannedRequest(p watchlist.Party) watchlist.InspectionRequest {
+	req := watchlist.InspectionRequest{Direction: p.Direction, Relationships: p.Relationships, Purpose: p.Purpose}
+	for _, m := range p.Travellers {
+		t := m.Traveller
+		birth, err := time.Parse(time.DateOnly, t.BirthDate)
+		expiry, err2 := time.Parse(time.DateOnly, m.DocumentExpiry)
+		if t.Document == nil || err != nil || err2 != nil {
+			req.Travellers = append(req.Travellers, watchlist.RequestTraveller{Traveller: t})
+			continue
+		}
+		req.Travellers = append(req.Travellers, watchlist.RequestTraveller{MRZ: mrz.Compose(mrz.TD3, mrz.Fields{
+			DocumentCode: t.Document.Type, IssuingState: t.Document.Country, Surname: t.Surname, GivenNames: t.Given,
+			DocumentNumber: t.Document.Number, Nationality: t.Nationality, BirthDate: birth, Sex: t.Sex, ExpiryDate: expiry})})
+	}
+	return req
+}

@@ -29,6 +29,9 @@ const (
 
 var categories = []Category{MissingChild, AbductedChild, ChildAtRisk, SuspectedTrafficker, PersonOfInterest, LostStolenDocument}
 
+// Categories lists the alert categories, the children's first.
+func Categories() []Category { return append([]Category(nil), categories...) }
+
 // Action is what the officer must do on a hit.
 type Action string
 

@@ -212,6 +212,10 @@ func (e *Engine) InspectWith(p Party, history EscortHistory) (Inspection, error)
 	return out, nil
 }
 
+// AgeOn is the age in whole years on date at, as inspections compute it
+// (-1 when the birth date is unknown).
+func AgeOn(birth string, at time.Time) int { return ageOn(birth, at) }
+
 // ageOn is the age in whole years on date at; for a partial birth date,
 // the youngest the traveller can be (a child is never taken for an adult
 // because the day or month is unknown); -1 when unknown.

@@ -109,7 +109,7 @@ func newRestoreCommand(e *env) *cobra.Command {
 			}
 			req.ContentLength = size
 			req.Header.Set("Content-Type", "application/vnd.crossguard.snapshot")
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := client.do(req, 0)
 			if err != nil {
 				return err
 			}

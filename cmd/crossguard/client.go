@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,9 @@ type apiClient struct {
 	node      string
 	token     string
 	tokenFile string
+	// caFile is a CA to trust for an HTTPS node (crossguard certs
+	// writes one), besides the system's.
+	caFile string
 }
 
 // defaultTokenFile is where a node started with the default data
@@ -33,6 +38,37 @@ func (a *apiClient) addFlags(cmd *cobra.Command) {
 	f.StringVar(&a.node, "node", envOr("CROSSGUARD_NODE", "http://127.0.0.1:8080"), "API of a node of the cluster")
 	f.StringVar(&a.token, "token", os.Getenv("CROSSGUARD_TOKEN"), "bearer token (or CROSSGUARD_TOKEN; prefer --token-file: arguments show in ps)")
 	f.StringVar(&a.tokenFile, "token-file", envOr("CROSSGUARD_TOKEN_FILE", defaultTokenFile), "file holding the bearer token")
+	f.StringVar(&a.caFile, "ca", os.Getenv("CROSSGUARD_CA"), "CA certificate to trust for an https:// node")
+}
+
+// client is an HTTP client that trusts --ca; timeout 0 is for streams.
+func (a *apiClient) client(timeout time.Duration) (*http.Client, error) {
+	c := &http.Client{Timeout: timeout}
+	if a.caFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(a.caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca %s: no PEM certificate in it", a.caFile)
+	}
+	c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, Proxy: http.ProxyFromEnvironment}
+	return c, nil
+}
+
+// do sends a request; timeout 0 is for a stream.
+func (a *apiClient) do(req *http.Request, timeout time.Duration) (*http.Response, error) {
+	c, err := a.client(timeout)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(req)
 }
 
 // secret is the token to send: --token, else the token file.
@@ -71,7 +107,7 @@ func (a *apiClient) get(cmd *cobra.Command, path string) (*http.Response, error)
 	if err != nil {
 		return nil, err
 	}
-	return http.DefaultClient.Do(req)
+	return a.do(req, 0)
 }
 
 // call sends a JSON body and returns the answer's body, or an error that
@@ -90,7 +126,7 @@ func (a *apiClient) call(cmd *cobra.Command, method, path string, body any) ([]b
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := a.do(req, 30*time.Second)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/crossguard/crossguard/node"
+	"github.com/crossguard/crossguard/watchlist"
 )
 
 func newServeCommand(e *env) *cobra.Command {
@@ -53,17 +54,22 @@ Command-line flags win over the environment, which wins over the file.`,
 			}
 			log := slog.New(slog.NewTextHandler(e.err, &slog.HandlerOptions{Level: level}))
 			var outMu sync.Mutex
-			announce := func(secret, file string) {
+			announce := func(role watchlist.Role, secret, file string) {
 				outMu.Lock()
 				defer outMu.Unlock()
-				fmt.Fprintf(e.out, "first admin token (shown once; also in %s, mode 0600):\n  %s\n", file, secret)
+				fmt.Fprintf(e.out, "first %s token (shown once; also in %s, mode 0600):\n  %s\n", role, file, secret)
 			}
-			n, err := node.Start(cfg, node.Options{Logger: log, Now: e.now, AdminToken: announce})
+			n, err := node.Start(cfg, node.Options{Logger: log, Now: e.now, FirstToken: announce})
 			if err != nil {
 				return err
 			}
 			outMu.Lock()
-			fmt.Fprintf(e.out, "crossguard node %s: API on http://%s, raft on %s\n", n.ID(), n.HTTPAddr(), n.Cluster().Address())
+			scheme := "http"
+			if cfg.HTTPSCert != "" {
+				scheme = "https"
+			}
+			fmt.Fprintf(e.out, "crossguard node %s: API on %s://%s, console on %[2]s://%[3]s/console/, raft on %s\n",
+				n.ID(), scheme, n.HTTPAddr(), n.Cluster().Address())
 			outMu.Unlock()
 			<-cmd.Context().Done()
 			log.Info("stopping: draining requests, then closing raft and the stores")
@@ -87,7 +93,11 @@ Command-line flags win over the environment, which wins over the file.`,
 	f.StringVar(&cfg.TLSCA, "tls-ca", "", "CA certificate for mutual TLS on the raft port")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "this node's certificate")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "this node's key")
-	f.BoolVar(&cfg.Insecure, "insecure", false, "allow listening beyond loopback without TLS and tokens")
+	f.BoolVar(&cfg.Insecure, "insecure", false, "allow the raft port or the API beyond loopback without TLS")
+	f.StringVar(&cfg.HTTPSCert, "https-cert", "", "certificate: serve the API and console over HTTPS only")
+	f.StringVar(&cfg.HTTPSKey, "https-key", "", "key of --https-cert")
+	f.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second each token may sustain (0: no limit)")
+	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "requests a token may send in a burst")
 	f.StringVar(&cfg.HistoryKeyFile, "history-key", "", "key pseudonymising crossings, the same on every node (default: <data>/history.key)")
 	f.StringVar(&cfg.EncryptionKeyFile, "encryption-key", "", "key encrypting the watchlist at rest (16, 24 or 32 bytes)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the generated demo watchlist (once)")

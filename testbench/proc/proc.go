@@ -150,7 +150,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	for i, n := range c.Nodes {
 		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft,
-			"--history-key", key, "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter)}
+			"--history-key", key, "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter),
+			// The load of a test is many requests per token.
+			"--rate-limit", "0"}
 		if i > 0 {
 			n.args = append(n.args, "--join", strings.Join(voterRaft, ","))
 		}
