@@ -13,7 +13,8 @@ import (
 	"github.com/crossguard/crossguard/watchlist"
 )
 
-var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+// now is today (crossing records expire by the wall clock).
+var now = time.Now().UTC().Truncate(24 * time.Hour).Add(10 * time.Hour)
 
 func upsert(t *testing.T, n *testNode, alerts ...watchlist.Alert) uint64 {
 	t.Helper()

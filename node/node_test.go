@@ -20,7 +20,9 @@ import (
 	"github.com/crossguard/crossguard/watchlist"
 )
 
-var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+// testNow is today at 10:00 UTC: crossing records expire by the wall clock
+// (badger TTL), so a fixed date would fail once it is 30 days old.
+var testNow = time.Now().UTC().Truncate(24 * time.Hour).Add(10 * time.Hour)
 
 // clock advances a millisecond per reading, so crossings get distinct,
 // ordered times.

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-var today = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+// today is today at 10:00 UTC (crossing records expire by the wall clock).
+var today = time.Now().UTC().Truncate(24 * time.Hour).Add(10 * time.Hour)
 
 func testConfig(t testing.TB) Config {
 	cfg := DefaultConfig(t.TempDir())

@@ -98,7 +98,8 @@ type CrossingHit struct {
 //	'r' crossingID                                      -> Crossing JSON
 //
 // Both expire HistoryRetention after the crossing (badger TTL, computed
-// from the crossing time so that every replica expires the same records).
+// from the crossing time so that every replica expires the same records),
+// except the record of a crossing with a hit, which stays with its hits.
 const (
 	tagEscort   = 'h'
 	tagCrossing = 'r'
@@ -137,7 +138,14 @@ func (e *Engine) RecordCrossings(cs []Crossing) error {
 			if err != nil {
 				return err
 			}
-			if err := txn.SetEntry(expiringEntry(rk, v, expires)); err != nil {
+			// A crossing with a hit is evidence: it is kept as long as its
+			// hits are. The rest of the history (who crossed with whom,
+			// the traveller index) expires with the innocent crossings.
+			rec := expiringEntry(rk, v, expires)
+			if len(c.Hits) > 0 {
+				rec = badger.NewEntry(rk, v)
+			}
+			if err := txn.SetEntry(rec); err != nil {
 				return err
 			}
 			if err := putHits(txn, &c); err != nil {

@@ -188,6 +188,27 @@ func TestHistoryRetention(t *testing.T) {
 	if len(got) != 1 || got[0] != (Pseudonym{3}) {
 		t.Errorf("escort history %v, want only the recent crossing", got)
 	}
+
+	// A crossing with a hit stays past the retention, with its hit; its
+	// travellers' index and escorts expire like the rest.
+	hit := Crossing{ID: "HIT", At: time.Now().Add(-31 * 24 * time.Hour), Direction: Exit, Verdict: Stop,
+		Parties: []Pseudonym{{7}, {8}}, Escorts: []Escort{{Adult: Pseudonym{7}, Minors: []Pseudonym{{8}}}},
+		Hits: []CrossingHit{{Traveller: 1, AlertID: "A1", Category: MissingChild, Action: ActionStop, Score: 0.97}}}
+	if err := e.RecordCrossings([]Crossing{hit}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := e.Crossing("HIT"); err != nil || len(c.Hits) != 1 {
+		t.Fatalf("the crossing with a hit: %+v %v", c, err)
+	}
+	if hits, _, err := e.Hits(HitQuery{AlertID: "A1"}); err != nil || len(hits) != 1 || hits[0].Score != 0.97 {
+		t.Fatalf("its hit: %+v %v", hits, err)
+	}
+	if cs, _ := e.CrossingsOf(Pseudonym{7}, 10); len(cs) != 0 {
+		t.Errorf("the expired traveller index still finds %d crossings", len(cs))
+	}
+	if got, _ := e.MinorsEscorted(Pseudonym{7}, time.Time{}); len(got) != 0 {
+		t.Errorf("expired escorts %v", got)
+	}
 }
 
 func TestAgeOn(t *testing.T) {

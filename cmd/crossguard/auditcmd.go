@@ -23,7 +23,9 @@ func newAuditCommand(e *env) *cobra.Command {
 	}
 	client.addFlags(cmd)
 	verify := &cobra.Command{
-		Use:   "verify",
+		Use: "verify",
+		Example: `  crossguard audit verify --token-file auditor.token
+  crossguard audit verify --node https://centre-1:8081 --ca certs/ca.crt --token-file auditor.token`,
 		Short: "Check the audit log's hash chain on a node: exit 1 and name the first broken entry if it was changed or cut",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,9 +53,10 @@ func newAuditCommand(e *env) *cobra.Command {
 	var since, until, token string
 	var limit int
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "Print audit entries as JSON lines, oldest first",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Example: `  crossguard audit list --token-file auditor.token --since 2026-11-01T00:00:00Z --limit 50`,
+		Short:   "Print audit entries as JSON lines, oldest first",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := url.Values{}
 			for k, v := range map[string]string{"since": since, "until": until, "token": token} {

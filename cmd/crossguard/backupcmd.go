@@ -18,7 +18,9 @@ func newBackupCommand(e *env) *cobra.Command {
 	var client apiClient
 	var out, consistency string
 	cmd := &cobra.Command{
-		Use:   "backup",
+		Use: "backup",
+		Example: `  crossguard backup --node http://127.0.0.1:8082 --token-file d/centre-1/admin.token --out cg.snapshot
+  crossguard backup --out - | gzip > cg.snapshot.gz`,
 		Short: "Write a consistent snapshot of a running cluster to a file, or to stdout with --out -",
 		Long: "backup asks any node for a snapshot of its store, taken once it has applied everything the cluster committed " +
 			"(--consistency leader; linearizable also has the leader confirm it still leads). The stream is verified " +
@@ -74,7 +76,9 @@ func newRestoreCommand(e *env) *cobra.Command {
 	var client apiClient
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "restore FILE",
+		Use: "restore FILE",
+		Example: `  crossguard restore --node http://127.0.0.1:8081 --token-file d/centre-1/admin.token cg.snapshot
+  gunzip -c cg.snapshot.gz | crossguard restore --force -`,
 		Short: "Seed a new cluster from a backup (on its leader); - reads stdin",
 		Long: "restore verifies the backup, then sends it to the leader of a cluster that holds no alerts or crossings yet " +
 			"(--force replaces what it holds). Start the first voter of the new cluster, restore into it, then start the " +

@@ -22,7 +22,9 @@ func newClusterCommand(e *env) *cobra.Command {
 	}
 	client.addFlags(cmd)
 	status := &cobra.Command{
-		Use:   "status",
+		Use: "status",
+		Example: `  crossguard cluster status
+  crossguard cluster status --node http://127.0.0.1:8091 --token-file d/centre-1/admin.token`,
 		Short: "Print every member, the leader, and each node's applied index and lag",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -59,7 +61,9 @@ func newClusterCommand(e *env) *cobra.Command {
 	}
 	var voter bool
 	join := &cobra.Command{
-		Use:   "join ID RAFT-ADDRESS",
+		Use: "join ID RAFT-ADDRESS",
+		Example: `  crossguard cluster join post-3 10.2.0.7:8089 --node http://127.0.0.1:8081
+  crossguard cluster join centre-4 10.1.0.4:8089 --voter`,
 		Short: "Add a node (idempotent); --voter for an operations centre",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -72,9 +76,10 @@ func newClusterCommand(e *env) *cobra.Command {
 	}
 	join.Flags().BoolVar(&voter, "voter", false, "join as a voter")
 	remove := &cobra.Command{
-		Use:   "remove ID",
-		Short: "Remove a node (a dead one, or one leaving)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "remove ID",
+		Example: `  crossguard cluster remove post-3 --node http://127.0.0.1:8081`,
+		Short:   "Remove a node (a dead one, or one leaving)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := client.call(cmd, http.MethodPost, "/v1/cluster/remove", map[string]any{"id": args[0]})
 			if err == nil {
@@ -97,9 +102,10 @@ func envOr(key, def string) string {
 func newCertsCommand(e *env) *cobra.Command {
 	var dir, nodes, hosts string
 	cmd := &cobra.Command{
-		Use:   "certs",
-		Short: "Create a cluster CA, a certificate per node and a shared history key, for a test or demo cluster",
-		Args:  cobra.NoArgs,
+		Use:     "certs",
+		Example: `  crossguard certs --dir certs --nodes centre-1,centre-2,centre-3,post-1,post-2 --hosts 127.0.0.1,localhost`,
+		Short:   "Create a cluster CA, a certificate per node and a shared history key, for a test or demo cluster",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ca, err := cluster.NewCA("Crossguard cluster CA")
 			if err != nil {

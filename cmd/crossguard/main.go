@@ -65,6 +65,7 @@ func newRootCommand(e *env) *cobra.Command {
 	}
 	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e),
 		newServeCommand(e), newClusterCommand(e), newCertsCommand(e),
-		newBackupCommand(e), newRestoreCommand(e), newTokenCommand(e), newAuditCommand(e))
+		newBackupCommand(e), newRestoreCommand(e), newTokenCommand(e), newAuditCommand(e),
+		newInspectCommand(e), newAlertsCommand(e))
 	return root
 }

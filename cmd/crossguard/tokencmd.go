@@ -23,7 +23,9 @@ func newTokenCommand(e *env) *cobra.Command {
 	client.addFlags(cmd)
 	var role, post, name, out string
 	create := &cobra.Command{
-		Use:   "create",
+		Use: "create",
+		Example: `  crossguard token create --role officer --post lao-cai --name "Officer Nguyen" --out nguyen.token
+  crossguard token create --role analyst --out analyst.token`,
 		Short: "Create a token; its secret is shown once (or written to --out, mode 0600)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -54,9 +56,10 @@ func newTokenCommand(e *env) *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "who or what holds the token")
 	create.Flags().StringVarP(&out, "out", "o", "", "write the secret to this file (mode 0600) instead of stdout")
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List tokens (never their secrets)",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Example: `  crossguard token list`,
+		Short:   "List tokens (never their secrets)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := client.call(cmd, http.MethodGet, "/v1/tokens", nil)
 			if err != nil {
@@ -77,9 +80,10 @@ func newTokenCommand(e *env) *cobra.Command {
 		},
 	}
 	revoke := &cobra.Command{
-		Use:   "revoke ID",
-		Short: "Revoke a token everywhere in the cluster",
-		Args:  cobra.ExactArgs(1),
+		Use:     "revoke ID",
+		Example: `  crossguard token revoke 01JD0Q8W3Z6W4Y2X1V0T9S8R7Q`,
+		Short:   "Revoke a token everywhere in the cluster",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := client.call(cmd, http.MethodDelete, "/v1/tokens/"+args[0], nil); err != nil {
 				return err
