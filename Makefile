@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test test-process bench bench-1m bench-10m bench-cluster lint fuzz build
+.PHONY: test test-process bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -52,3 +52,10 @@ bench-cluster:
 	$(GO) test ./cluster/ -run NONE -bench ReplicatedUpsert -benchtime=3s -count=3 -timeout 30m
 	$(GO) test ./testbench/proc/ -run NONE -bench ProcessVisibility -benchtime 200x -timeout 30m
 	$(GO) test ./testbench/proc/ -run NONE -bench ProcessFailover -benchtime 8x -timeout 30m
+
+# The API figures of BENCHMARKS.md: one crossguard serve process holding
+# ALERTS alerts, an open-loop load generator on the same machine
+# (single-traveller and party-of-four inspections, import through the API).
+ALERTS ?= 1000000
+bench-api:
+	CROSSGUARD_BENCH_ALERTS=$(ALERTS) $(GO) test ./testbench/proc/ -run NONE -bench ProcessAPI -benchtime 1x -timeout 3h -v 2>&1 | grep -E 'api_bench_test|Benchmark|ok|FAIL'

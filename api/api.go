@@ -117,6 +117,9 @@ type Deps struct {
 // are not bounded.
 const BodyLimit = 8 << 20
 
+// MaxConnections bounds the connections a node serves at once.
+const MaxConnections = 4096
+
 // StreamTimeout bounds a request whose body is streamed (an import, a
 // restore); every other request has Deps.RequestTimeout.
 const StreamTimeout = 30 * time.Minute
@@ -144,6 +147,10 @@ func New(d Deps) *fiber.App {
 		ReadTimeout:  StreamTimeout,
 		WriteTimeout: d.RequestTimeout,
 		IdleTimeout:  2 * time.Minute,
+		// A bounded number of connections: a flood of them is refused
+		// (503) instead of running the process out of file descriptors,
+		// which would stop the listener and the store.
+		Concurrency:  MaxConnections,
 		ErrorHandler: errorHandler(d.Logger),
 	})
 	app.Use(requestid.New())

@@ -1,0 +1,180 @@
+// Package load is an open-loop HTTP load generator: requests are sent at
+// a fixed arrival rate whatever the server does, so a slow server cannot
+// slow the generator down and hide its queue (coordinated omission).
+// Each latency is measured from the moment the request was due, not from
+// when it was sent, and recorded in an HDR histogram.
+package load
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Config is one run: Rate requests per second for Duration, each a POST
+// of Body(i) to URL with a bearer token.
+type Config struct {
+	URL      string
+	Token    string
+	Rate     float64
+	Duration time.Duration
+	// Body returns the i-th request's body (called from many goroutines).
+	Body func(i int) []byte
+	// MaxInFlight bounds the requests outstanding at once (default
+	// 1,000, each on its own connection at most); a request due when the bound is reached counts as an
+	// error, so an overloaded server shows as errors, not as a slower
+	// generator.
+	MaxInFlight int
+	// Timeout bounds one request (default 10 s).
+	Timeout time.Duration
+	// Client is the HTTP client (default: keep-alive connections,
+	// enough per host for MaxInFlight).
+	Client *http.Client
+}
+
+// Result is what a run measured.
+type Result struct {
+	Rate      float64       `json:"rate"`
+	Duration  time.Duration `json:"duration"`
+	Sent      int64         `json:"sent"`
+	OK        int64         `json:"ok"`
+	Errors    int64         `json:"errors"`
+	Shed      int64         `json:"shed"` // due while MaxInFlight were outstanding
+	Achieved  float64       `json:"achieved_per_second"`
+	P50       time.Duration `json:"p50"`
+	P99       time.Duration `json:"p99"`
+	P999      time.Duration `json:"p99_9"`
+	Max       time.Duration `json:"max"`
+	FirstErr  string        `json:"first_error,omitempty"`
+	histogram *hdrhistogram.Histogram
+}
+
+// Histogram is the run's latency histogram (microseconds).
+func (r Result) Histogram() *hdrhistogram.Histogram { return r.histogram }
+
+func (r Result) String() string {
+	return fmt.Sprintf("rate %.0f/s for %s: %d ok, %d errors, %d shed; achieved %.0f/s; p50 %s p99 %s p99.9 %s max %s",
+		r.Rate, r.Duration, r.OK, r.Errors, r.Shed, r.Achieved, r.P50, r.P99, r.P999, r.Max)
+}
+
+// Run sends the load and waits for every request to end.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Rate <= 0 || cfg.Duration <= 0 || cfg.Body == nil || cfg.URL == "" {
+		return Result{}, errors.New("load: a URL, a body, a positive rate and a duration are required")
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 1000
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	client := cfg.Client
+	if client == nil {
+		client = &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        cfg.MaxInFlight,
+			MaxIdleConnsPerHost: cfg.MaxInFlight,
+			MaxConnsPerHost:     cfg.MaxInFlight,
+			IdleConnTimeout:     time.Minute,
+		}}
+	}
+	// Latencies in microseconds, 1 µs to 1 min, 3 significant digits.
+	hist := hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3)
+	var mu sync.Mutex
+	var res Result
+	res.Rate, res.Duration = cfg.Rate, cfg.Duration
+	var ok, failed, shed, inFlight atomic.Int64
+	var firstErr atomic.Value
+	fail := func(err error) {
+		failed.Add(1)
+		firstErr.CompareAndSwap(nil, err.Error())
+	}
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	total := int(cfg.Rate * cfg.Duration.Seconds())
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < total; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			select {
+			case <-ctx.Done():
+				return res, ctx.Err()
+			case <-time.After(d):
+			}
+		}
+		if inFlight.Load() >= int64(cfg.MaxInFlight) {
+			shed.Add(1)
+			continue
+		}
+		inFlight.Add(1)
+		wg.Add(1)
+		go func(i int, due time.Time) {
+			defer wg.Done()
+			defer inFlight.Add(-1)
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
+			if err != nil {
+				fail(err)
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cfg.Token)
+			resp, err := client.Do(req)
+			if err != nil {
+				fail(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				fail(fmt.Errorf("status %d", resp.StatusCode))
+				return
+			}
+			lat := time.Since(due)
+			mu.Lock()
+			hist.RecordValue(max(1, lat.Microseconds()))
+			mu.Unlock()
+			ok.Add(1)
+		}(i, due)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	res.Sent = int64(total) - shed.Load()
+	res.OK, res.Errors, res.Shed = ok.Load(), failed.Load(), shed.Load()
+	res.Achieved = float64(res.OK) / elapsed.Seconds()
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	res.P50, res.P99, res.P999, res.Max = us(hist.ValueAtQuantile(50)), us(hist.ValueAtQuantile(99)), us(hist.ValueAtQuantile(99.9)), us(hist.Max())
+	if e, ok := firstErr.Load().(string); ok {
+		res.FirstErr = e
+	}
+	res.histogram = hist
+	return res, nil
+}
+
+// Search runs the load at each rate in turn and answers every run and
+// the highest rate whose runs had no error and a p99 within bound.
+func Search(ctx context.Context, cfg Config, rates []float64, p99 time.Duration) ([]Result, float64, error) {
+	var out []Result
+	best := 0.0
+	for _, r := range rates {
+		c := cfg
+		c.Rate = r
+		res, err := Run(ctx, c)
+		if err != nil {
+			return out, best, err
+		}
+		out = append(out, res)
+		if res.Errors == 0 && res.Shed == 0 && res.P99 <= p99 {
+			best = max(best, r)
+		}
+	}
+	return out, best, nil
+}

@@ -1,0 +1,75 @@
+package load
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestOpenLoopSeesTheQueue: a server that stalls once for 300 ms while
+// requests keep arriving. An open-loop generator keeps sending on time,
+// so every request due during the stall waits and the tail shows it;
+// a closed-loop one would have recorded a single slow request.
+func TestOpenLoopSeesTheQueue(t *testing.T) {
+	var mu sync.Mutex
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer secret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock() // one request at a time: a queue
+		defer mu.Unlock()
+		if n.Add(1) == 50 {
+			time.Sleep(300 * time.Millisecond) // the stall under test
+		}
+	}))
+	defer srv.Close()
+	res, err := Run(context.Background(), Config{URL: srv.URL, Token: "secret", Rate: 200, Duration: time.Second,
+		Body: func(int) []byte { return []byte(`{}`) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK != 200 || res.Errors != 0 || res.Shed != 0 {
+		t.Fatalf("%v", res)
+	}
+	// About 60 requests were due during the stall: well over 1%.
+	if res.P99 < 150*time.Millisecond || res.Max < 250*time.Millisecond {
+		t.Fatalf("the stall is hidden: %v", res)
+	}
+	if res.P50 > 50*time.Millisecond {
+		t.Fatalf("the median should be unaffected: %v", res)
+	}
+
+	// Refusals are errors, with the first one named.
+	res, err = Run(context.Background(), Config{URL: srv.URL, Token: "wrong", Rate: 100, Duration: 200 * time.Millisecond,
+		Body: func(int) []byte { return nil }})
+	if err != nil || res.Errors != 20 || res.OK != 0 || res.FirstErr != "status 401" {
+		t.Fatalf("refusals: %v %v", res, err)
+	}
+}
+
+// TestSearchFindsTheSustainableRate: a server that answers in 2 ms with
+// one worker sustains about 500/s: 100/s passes a 50 ms p99 bound, 2,000/s
+// does not.
+func TestSearchFindsTheSustainableRate(t *testing.T) {
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		time.Sleep(2 * time.Millisecond) // the service time under test
+	}))
+	defer srv.Close()
+	runs, best, err := Search(context.Background(), Config{URL: srv.URL, Duration: 500 * time.Millisecond,
+		Body: func(int) []byte { return nil }}, []float64{100, 2000}, 50*time.Millisecond)
+	if err != nil || len(runs) != 2 {
+		t.Fatal(err)
+	}
+	if best != 100 {
+		t.Fatalf("best %v: %v / %v", best, runs[0], runs[1])
+	}
+}

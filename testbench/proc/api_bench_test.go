@@ -1,0 +1,154 @@
+package proc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/testbench/load"
+	"github.com/crossguard/crossguard/watchlist"
+)
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func envRates(key, def string) []float64 {
+	v := os.Getenv(key)
+	if v == "" {
+		v = def
+	}
+	var out []float64
+	for _, s := range strings.Split(v, ",") {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// BenchmarkProcessAPI measures one `crossguard serve` process holding
+// CROSSGUARD_BENCH_ALERTS alerts (default 100,000; loaded through raft by
+// --demo), driven over HTTP on the same machine by an open-loop generator
+// (testbench/load: fixed arrival rate, latency from the moment each
+// request was due, HDR histogram):
+//   - single-traveller inspections at each rate of CROSSGUARD_BENCH_RATES
+//     (half typed fields, half scanned MRZ), CROSSGUARD_BENCH_SECONDS
+//     each; the highest rate with no error and p99 ≤ 5 ms is reported;
+//   - party-of-four inspections (two parents, two children) likewise at
+//     CROSSGUARD_BENCH_PARTY_RATES;
+//   - the import rate of 50,000 alerts as NDJSON through POST
+//     /v1/alerts/import.
+//
+// CROSSGUARD_BENCH_ALERTS=1000000 go test -run NONE -bench ProcessAPI -benchtime 1x -timeout 3h ./testbench/proc/
+func BenchmarkProcessAPI(b *testing.B) {
+	alerts := envInt("CROSSGUARD_BENCH_ALERTS", 100000)
+	seconds := envInt("CROSSGUARD_BENCH_SECONDS", 10)
+	ctx := context.Background()
+	loadStart := time.Now()
+	c := startCluster(b, 1, 0, "--demo", "--demo-alerts", strconv.Itoa(alerts))
+	n := c.Nodes[0]
+	lctx, cancel := context.WithTimeout(ctx, 2*time.Hour)
+	defer cancel()
+	for {
+		code, _, err := n.Do(lctx, http.MethodGet, "/v1/alerts/DEMO-MISSING-ZHANG", nil, nil)
+		if err == nil && code == http.StatusOK {
+			break
+		}
+		select {
+		case <-lctx.Done():
+			b.Fatal("the demo watchlist did not load")
+		case <-time.After(time.Second):
+		}
+	}
+	loaded := time.Since(loadStart)
+	b.Logf("%d alerts loaded through raft (demo loader, batches of 2,000) in %s: %.0f alerts/s", alerts, loaded.Round(time.Second), float64(alerts)/loaded.Seconds())
+	officer, err := c.CreateToken(ctx, "officer", n.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.WaitConverged(ctx); err != nil {
+		b.Fatal(err)
+	}
+
+	now := time.Now()
+	g := testbench.NewGenerator(4242, now)
+	var singles, parties [][]byte
+	for i := 0; i < 20000; i++ {
+		p := g.Solo(watchlist.Exit, now)
+		req := testbench.Request(p)
+		if i%2 == 1 {
+			req = testbench.ScannedRequest(p)
+		}
+		body, _ := json.Marshal(req)
+		singles = append(singles, body)
+	}
+	for len(parties) < 5000 {
+		p := g.Family(watchlist.Exit, now)
+		if len(p.Travellers) < 4 {
+			continue
+		}
+		p.Travellers, p.Relationships = p.Travellers[:4], p.Relationships[:4]
+		body, _ := json.Marshal(testbench.ScannedRequest(p))
+		parties = append(parties, body)
+	}
+
+	cfg := load.Config{URL: n.URL() + "/v1/inspections", Token: officer, Duration: time.Duration(seconds) * time.Second}
+	b.ResetTimer()
+	report := func(name string, bodies [][]byte, rates []float64) {
+		cfg.Body = func(i int) []byte { return bodies[i%len(bodies)] }
+		runs, best, err := load.Search(ctx, cfg, rates, 5*time.Millisecond)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range runs {
+			b.Logf("%s: %v", name, r)
+		}
+		b.ReportMetric(best, name+"/s@p99≤5ms")
+	}
+	report("single", singles, envRates("CROSSGUARD_BENCH_RATES", "500,1000,1500,2000,3000"))
+	report("party4", parties, envRates("CROSSGUARD_BENCH_PARTY_RATES", "250,500,1000,1500"))
+
+	// The import rate through the API.
+	const imports = 50000
+	var nd bytes.Buffer
+	ig := testbench.NewGenerator(777, now)
+	for from := 0; from < imports; from += 5000 {
+		for _, a := range ig.Alerts(from, from+5000) {
+			a.ID = "IMPORT-" + a.ID
+			line, _ := json.Marshal(a)
+			nd.Write(line)
+			nd.WriteByte('\n')
+		}
+	}
+	analyst, err := c.CreateToken(ctx, "analyst", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, n.URL()+"/v1/alerts/import", bytes.NewReader(nd.Bytes()))
+	req.Header.Set("Authorization", "Bearer "+analyst)
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: time.Hour}).Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rep struct{ Imported, Invalid int }
+	err = json.NewDecoder(resp.Body).Decode(&rep)
+	resp.Body.Close()
+	took := time.Since(start)
+	if err != nil || rep.Imported != imports {
+		b.Fatalf("import: %v %+v", err, rep)
+	}
+	b.Logf("import of %d alerts (%d MB NDJSON) through the API: %s, %.0f alerts/s", imports, nd.Len()>>20, took.Round(time.Millisecond), float64(imports)/took.Seconds())
+	b.ReportMetric(float64(imports)/took.Seconds(), "import-alerts/s")
+}
