@@ -7,8 +7,9 @@ import (
 )
 
 // Finding is one reason for a party's verdict: a rule's code, its
-// severity, the travellers involved (indexes) and a message for the
-// officer.
+// severity, the travellers involved (indexes in the request, from 0) and
+// a message for the officer (which numbers travellers from 1, as an
+// officer counts them).
 type Finding struct {
 	Code       string  `json:"code"`
 	Severity   Verdict `json:"severity"`
@@ -91,7 +92,7 @@ func ruleAlertHit(c *ruleContext) ([]Finding, error) {
 			if h.Category == LostStolenDocument {
 				continue
 			}
-			msg := fmt.Sprintf("Traveller %d matches %s alert %s of %s (score %.2f). ", i, strings.ReplaceAll(string(h.Category), "_", " "), h.AlertID, h.Owner.Country, h.Score)
+			msg := fmt.Sprintf("Traveller %d matches %s alert %s of %s (score %.2f). ", i+1, strings.ReplaceAll(string(h.Category), "_", " "), h.AlertID, h.Owner.Country, h.Score)
 			if h.Action == ActionReport {
 				msg += "Let the traveller pass without comment and report the crossing. "
 			}
@@ -110,7 +111,7 @@ func ruleLostStolen(c *ruleContext) ([]Finding, error) {
 				continue
 			}
 			out = append(out, Finding{Code: "LOST_STOLEN_DOCUMENT", Severity: Worse(Refer, actionSeverity(h.Action)), Travellers: []int{i},
-				Message: fmt.Sprintf("Traveller %d presents a document reported lost or stolen by %s (alert %s). %s", i, h.Owner.Country, h.AlertID, h.Instructions),
+				Message: fmt.Sprintf("Traveller %d presents a document reported lost or stolen by %s (alert %s). %s", i+1, h.Owner.Country, h.AlertID, h.Instructions),
 				AlertID: h.AlertID})
 		}
 	}
@@ -126,7 +127,7 @@ func ruleChildAtRiskExit(c *ruleContext) ([]Finding, error) {
 		for _, h := range r.Hits {
 			if h.Category == ChildAtRisk {
 				out = append(out, Finding{Code: "CHILD_AT_RISK_EXIT", Severity: Stop, Travellers: []int{i},
-					Message: fmt.Sprintf("Traveller %d is a child at risk whom alert %s forbids to leave the country. Do not let the child pass.", i, h.AlertID),
+					Message: fmt.Sprintf("Traveller %d is a child at risk whom alert %s forbids to leave the country. Do not let the child pass.", i+1, h.AlertID),
 					AlertID: h.AlertID})
 			}
 		}
@@ -159,7 +160,7 @@ func ruleMinorWithoutGuardian(c *ruleContext) ([]Finding, error) {
 		}
 		if !guarded {
 			out = append(out, Finding{Code: "MINOR_WITHOUT_GUARDIAN", Severity: Refer, Travellers: append([]int{m}, adults...),
-				Message: fmt.Sprintf("Minor %d travels with adults of whom none is a declared parent or legal guardian, and no parental consent document was shown.", m)})
+				Message: fmt.Sprintf("Minor %d travels with adults of whom none is a declared parent or legal guardian, and no parental consent document was shown.", m+1)})
 		}
 	}
 	return out, nil
@@ -170,7 +171,7 @@ func ruleMinorNoDocument(c *ruleContext) ([]Finding, error) {
 	for _, m := range c.minors() {
 		if c.party.Travellers[m].Document == nil {
 			out = append(out, Finding{Code: "MINOR_NO_DOCUMENT", Severity: Refer, Travellers: []int{m},
-				Message: fmt.Sprintf("Minor %d has no travel document.", m)})
+				Message: fmt.Sprintf("Minor %d has no travel document.", m+1)})
 		}
 	}
 	return out, nil
@@ -181,7 +182,7 @@ func ruleAgeUnknown(c *ruleContext) ([]Finding, error) {
 	for i, r := range c.results {
 		if r.Age < 0 {
 			out = append(out, Finding{Code: "AGE_UNKNOWN", Severity: Refer, Travellers: []int{i},
-				Message: fmt.Sprintf("Traveller %d has no known birth date: establish whether they are a minor.", i)})
+				Message: fmt.Sprintf("Traveller %d has no known birth date: establish whether they are a minor.", i+1)})
 		}
 	}
 	return out, nil
@@ -217,7 +218,7 @@ func ruleGirlWithUnrelatedMan(c *ruleContext) ([]Finding, error) {
 			}
 			if !related {
 				out = append(out, Finding{Code: "GIRL_WITH_UNRELATED_MAN", Severity: Refer, Travellers: []int{m, a},
-					Message: fmt.Sprintf("Girl %d (aged %d) travels with man %d, who is not her parent, guardian or relative: speak to her alone.", m, c.results[m].Age, a)})
+					Message: fmt.Sprintf("Girl %d (aged %d) travels with man %d, who is not her parent, guardian or relative: speak to her alone.", m+1, c.results[m].Age, a+1)})
 			}
 		}
 	}
@@ -245,7 +246,7 @@ func ruleRepeatedEscort(c *ruleContext) ([]Finding, error) {
 		}
 		if len(distinct) >= c.cfg.EscortMinors {
 			out = append(out, Finding{Code: "REPEATED_ESCORT", Severity: Refer, Travellers: append([]int{a}, minors...),
-				Message: fmt.Sprintf("Adult %d has crossed with %d different minors within %d days.", a, len(distinct), int(c.cfg.EscortWindow.Hours()/24))})
+				Message: fmt.Sprintf("Adult %d has crossed with %d different minors within %d days.", a+1, len(distinct), int(c.cfg.EscortWindow.Hours()/24))})
 		}
 	}
 	return out, nil
@@ -256,7 +257,7 @@ func ruleDocumentChecks(c *ruleContext) ([]Finding, error) {
 	for i, m := range c.party.Travellers {
 		if len(m.FailedChecks) > 0 {
 			out = append(out, Finding{Code: "DOCUMENT_CHECK_FAILED", Severity: Refer, Travellers: []int{i},
-				Message: fmt.Sprintf("Traveller %d: the document failed the checks %s. Re-scan it; if it fails again, examine the document.", i, strings.Join(m.FailedChecks, ", "))})
+				Message: fmt.Sprintf("Traveller %d: the document failed the checks %s. Re-scan it; if it fails again, examine the document.", i+1, strings.Join(m.FailedChecks, ", "))})
 		}
 	}
 	return out, nil
@@ -268,7 +269,7 @@ func ruleDocumentExpired(c *ruleContext) ([]Finding, error) {
 	for i, m := range c.party.Travellers {
 		if m.DocumentExpiry != "" && m.DocumentExpiry < day {
 			out = append(out, Finding{Code: "DOCUMENT_EXPIRED", Severity: Refer, Travellers: []int{i},
-				Message: fmt.Sprintf("Traveller %d: the document expired on %s.", i, m.DocumentExpiry)})
+				Message: fmt.Sprintf("Traveller %d: the document expired on %s.", i+1, m.DocumentExpiry)})
 		}
 	}
 	return out, nil
