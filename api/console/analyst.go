@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -292,8 +293,8 @@ func (c *console) hitsPage(ctx *fiber.Ctx) error {
 func (c *console) hitStream(ctx *fiber.Ctx) error {
 	q := hitQuery(ctx)
 	q.Unacknowledged = false
-	var after uint64
-	if _, err := fmt.Sscan(ctx.Query("after", ctx.Get("Last-Event-ID", "0")), &after); err != nil {
+	after, err := strconv.ParseUint(ctx.Query("after", ctx.Get("Last-Event-ID", "0")), 10, 64)
+	if err != nil {
 		return c.fail(ctx, &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "after", Reason: "must be the seq of a hit"}}})
 	}
 	q.AfterSeq = after
@@ -358,7 +359,8 @@ type auditView struct {
 func (c *console) auditPage(ctx *fiber.Ctx) error {
 	var after uint64
 	if s := ctx.Query("cursor"); s != "" {
-		if _, err := fmt.Sscan(s, &after); err != nil {
+		var err error
+		if after, err = strconv.ParseUint(s, 10, 64); err != nil {
 			return c.fail(ctx, &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "cursor", Reason: "must be a cursor from a previous page"}}})
 		}
 	}

@@ -316,3 +316,26 @@ func TestConsoleInspectionIsAuditedAndRecorded(t *testing.T) {
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#39;", "'", "&#43;", "+").Replace(s)
 }
+
+// TestConsoleRefusesWhatItsFormsCannotSend: a direction, a relation or an
+// adult the officer's form does not offer, and a malformed feed cursor,
+// are refused with the field named, never guessed.
+func TestConsoleRefusesWhatItsFormsCannotSend(t *testing.T) {
+	n := startNode(t)
+	b := newBrowser(t, n.base)
+	b.signIn(n.secrets[watchlist.RoleOfficer])
+	party := `{"direction":"exit","travellers":[{"surname":"LE","given":"AN","birth_date":"1980"},{"surname":"LE","given":"BINH","birth_date":"2018"}]}`
+	for name, form := range map[string]url.Values{
+		"direction": {"op": {"inspect"}, "direction": {"sideways"}, "party": {party}},
+		"relation_1": {"op": {"inspect"}, "direction": {"exit"}, "party": {party}, "adult_1": {"0"}, "relation_1": {"uncle"}},
+		"adult_1":    {"op": {"inspect"}, "direction": {"exit"}, "party": {party}, "adult_1": {"7"}, "relation_1": {"parent"}},
+	} {
+		code, _, body := b.post("/console/inspect", form)
+		if code != http.StatusBadRequest || !strings.Contains(body, "<code>"+name+"</code>") {
+			t.Errorf("%s: %d, want 400 naming it", name, code)
+		}
+	}
+	if code, _, _ := b.do(http.MethodGet, "/console/hits/stream?after=12abc", nil, nil); code != http.StatusBadRequest {
+		t.Errorf("feed cursor 12abc: %d, want 400", code)
+	}
+}

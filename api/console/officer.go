@@ -79,8 +79,10 @@ func (c *console) inspect(ctx *fiber.Ctx) error {
 	switch d := watchlist.Direction(ctx.FormValue("direction")); d {
 	case watchlist.Entry, watchlist.Exit:
 		v.Party.Direction = d
-	default:
+	case "":
 		v.Party.Direction = watchlist.Exit
+	default:
+		return c.fail(ctx, &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "direction", Reason: "must be entry or exit"}}})
 	}
 	v.MRZ = ctx.FormValue("mrz")
 	v.Manual = watchlist.Traveller{Surname: strings.TrimSpace(ctx.FormValue("surname")), Given: strings.TrimSpace(ctx.FormValue("given")),
@@ -88,7 +90,10 @@ func (c *console) inspect(ctx *fiber.Ctx) error {
 		Nationality: strings.ToUpper(strings.TrimSpace(ctx.FormValue("nationality")))}
 	v.ManualDoc = watchlist.Document{Type: strings.ToUpper(strings.TrimSpace(ctx.FormValue("doc_type"))),
 		Country: strings.ToUpper(strings.TrimSpace(ctx.FormValue("doc_country"))), Number: strings.TrimSpace(ctx.FormValue("doc_number"))}
-	rels := relationshipsOf(ctx, len(v.Party.Travellers))
+	rels, err := relationshipsOf(ctx, len(v.Party.Travellers))
+	if err != nil {
+		return c.fail(ctx, err)
+	}
 
 	op := ctx.FormValue("op")
 	switch {
@@ -184,24 +189,36 @@ func (c *console) addTraveller(v *inspectView) bool {
 	return true
 }
 
-// relationshipsOf reads the relationship fields of each minor: adult_<i>,
-// relation_<i>, consent_<i>.
-func relationshipsOf(ctx *fiber.Ctx, n int) []watchlist.Relationship {
+// relationshipsOf reads the relationship fields of each minor: adult_<i>
+// (empty: no adult marked), relation_<i>, consent_<i>. A value the form
+// cannot have sent is refused, never guessed.
+func relationshipsOf(ctx *fiber.Ctx, n int) ([]watchlist.Relationship, error) {
 	var out []watchlist.Relationship
+	var bad []watchlist.FieldError
 	for i := 0; i < n; i++ {
-		a, err := strconv.Atoi(ctx.FormValue(fmt.Sprintf("adult_%d", i)))
+		field := fmt.Sprintf("adult_%d", i)
+		raw := ctx.FormValue(field)
+		if raw == "" {
+			continue
+		}
+		a, err := strconv.Atoi(raw)
 		if err != nil || a < 0 || a >= n || a == i {
+			bad = append(bad, watchlist.FieldError{Field: field, Reason: "must be another traveller of the party"})
 			continue
 		}
 		rel := watchlist.Relation(ctx.FormValue(fmt.Sprintf("relation_%d", i)))
 		switch rel {
 		case watchlist.Parent, watchlist.Guardian, watchlist.Relative, watchlist.Other:
 		default:
-			rel = watchlist.Other
+			bad = append(bad, watchlist.FieldError{Field: fmt.Sprintf("relation_%d", i), Reason: "must be parent, guardian, relative or other"})
+			continue
 		}
 		out = append(out, watchlist.Relationship{Adult: a, Minor: i, Relation: rel, ConsentDocument: ctx.FormValue(fmt.Sprintf("consent_%d", i)) != ""})
 	}
-	return out
+	if len(bad) > 0 {
+		return nil, &watchlist.ValidationError{Fields: bad}
+	}
+	return out, nil
 }
 
 // removeTraveller drops the relationships of traveller i and renumbers
