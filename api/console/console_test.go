@@ -326,7 +326,7 @@ func TestConsoleRefusesWhatItsFormsCannotSend(t *testing.T) {
 	b.signIn(n.secrets[watchlist.RoleOfficer])
 	party := `{"direction":"exit","travellers":[{"surname":"LE","given":"AN","birth_date":"1980"},{"surname":"LE","given":"BINH","birth_date":"2018"}]}`
 	for name, form := range map[string]url.Values{
-		"direction": {"op": {"inspect"}, "direction": {"sideways"}, "party": {party}},
+		"direction":  {"op": {"inspect"}, "direction": {"sideways"}, "party": {party}},
 		"relation_1": {"op": {"inspect"}, "direction": {"exit"}, "party": {party}, "adult_1": {"0"}, "relation_1": {"uncle"}},
 		"adult_1":    {"op": {"inspect"}, "direction": {"exit"}, "party": {party}, "adult_1": {"7"}, "relation_1": {"parent"}},
 	} {
