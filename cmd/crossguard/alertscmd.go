@@ -86,22 +86,9 @@ func newAlertsImportCommand(e *env) *cobra.Command {
 			default:
 				return fmt.Errorf("--format %q: ndjson or csv", format)
 			}
-			req, err := client.request(cmd, http.MethodPost, "/v1/alerts/import", r)
+			body, err := client.send(cmd, http.MethodPost, "/v1/alerts/import", "application/x-ndjson", r, -1, 0)
 			if err != nil {
 				return err
-			}
-			req.Header.Set("Content-Type", "application/x-ndjson")
-			resp, err := client.do(req, 0)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-			if err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("import: %s: %s", resp.Status, strings.TrimSpace(string(body)))
 			}
 			var rep api.ImportReport
 			if err := json.Unmarshal(body, &rep); err != nil {

@@ -107,20 +107,10 @@ func newRestoreCommand(e *env) *cobra.Command {
 				}
 				body = f
 			}
-			req, err := client.request(cmd, http.MethodPost, fmt.Sprintf("/v1/cluster/restore?force=%t", force), body)
+			b, err := client.send(cmd, http.MethodPost, fmt.Sprintf("/v1/cluster/restore?force=%t", force),
+				"application/vnd.crossguard.snapshot", body, size, 0)
 			if err != nil {
 				return err
-			}
-			req.ContentLength = size
-			req.Header.Set("Content-Type", "application/vnd.crossguard.snapshot")
-			resp, err := client.do(req, 0)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("restore: %s: %s", resp.Status, bytes.TrimSpace(b))
 			}
 			fmt.Fprintf(e.out, "restored: %s\n", bytes.TrimSpace(b))
 			return nil

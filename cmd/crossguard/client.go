@@ -121,17 +121,27 @@ func (a *apiClient) call(cmd *cobra.Command, method, path string, body any) ([]b
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := a.request(cmd, method, path, r)
+	return a.send(cmd, method, path, "application/json", r, -1, 30*time.Second)
+}
+
+// send sends a body of the content type (its length when known, else
+// -1) and returns the answer's body, or an error that carries the status
+// and the problem document. timeout 0 is for a streamed body.
+func (a *apiClient) send(cmd *cobra.Command, method, path, contentType string, body io.Reader, length int64, timeout time.Duration) ([]byte, error) {
+	req, err := a.request(cmd, method, path, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.do(req, 30*time.Second)
+	req.Header.Set("Content-Type", contentType)
+	if length >= 0 {
+		req.ContentLength = length
+	}
+	resp, err := a.do(req, timeout)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return nil, err
 	}
