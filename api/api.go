@@ -422,6 +422,12 @@ func (h handlers) getHit(c *fiber.Ctx) error {
 	return c.JSON(x)
 }
 
+// HitVisibleTo says whether the token may see the hit: an officer sees
+// only its own post's hits.
+func HitVisibleTo(t watchlist.Token, h watchlist.HitRecord) bool {
+	return t.Role != watchlist.RoleOfficer || h.Post == t.Post
+}
+
 // hitFor reads the hit of the path, which an officer may see only if it
 // happened at its post.
 func (h handlers) hitFor(c *fiber.Ctx) (watchlist.HitRecord, error) {
@@ -429,7 +435,7 @@ func (h handlers) hitFor(c *fiber.Ctx) (watchlist.HitRecord, error) {
 	if err != nil {
 		return x, err
 	}
-	if p := Principal(c); p.Role == watchlist.RoleOfficer && x.Post != p.Post {
+	if !HitVisibleTo(Principal(c), x) {
 		return watchlist.HitRecord{}, errForbidden
 	}
 	return x, nil

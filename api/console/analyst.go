@@ -323,7 +323,7 @@ func (c *console) ackHit(ctx *fiber.Ctx) error {
 		return c.fail(ctx, err)
 	}
 	p := api.Principal(ctx)
-	if p.Role == watchlist.RoleOfficer && x.Post != p.Post {
+	if !api.HitVisibleTo(p, x) {
 		return c.fail(ctx, fiber.NewError(http.StatusForbidden, "an officer acknowledges the hits of its own post"))
 	}
 	by := p.Name
