@@ -207,9 +207,29 @@ func StampAlert(a *Alert, now time.Time) {
 // transaction; validation, encoding and key computation run in parallel
 // before the write lock is taken.
 func (e *Engine) Upsert(alerts ...Alert) error {
-	prepared := make([]preparedAlert, len(alerts))
-	fieldErrs := make([][]FieldError, len(alerts))
-	errs := make([]error, len(alerts))
+	prepared, fieldErrs, errs := prepareAlerts(alerts)
+	var p problems
+	for i, fs := range fieldErrs {
+		for _, f := range fs {
+			p.add(fmt.Sprintf("alerts[%d].%s", i, f.Field), f.Reason)
+		}
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return e.write(prepared)
+}
+
+// prepareAlerts validates, encodes and keys alerts on every CPU. For each
+// alert it gives either its prepared form, or its invalid fields, or
+// another error.
+func prepareAlerts(alerts []Alert) (prepared []preparedAlert, fieldErrs [][]FieldError, errs []error) {
+	prepared = make([]preparedAlert, len(alerts))
+	fieldErrs = make([][]FieldError, len(alerts))
+	errs = make([]error, len(alerts))
 	parallel(len(alerts), func(i int) {
 		a := &alerts[i]
 		if a.Status == "" {
@@ -227,19 +247,7 @@ func (e *Engine) Upsert(alerts ...Alert) error {
 			prepared[i], errs[i] = prepareAlert(a, readings)
 		}
 	})
-	var p problems
-	for i, fs := range fieldErrs {
-		for _, f := range fs {
-			p.add(fmt.Sprintf("alerts[%d].%s", i, f.Field), f.Reason)
-		}
-	}
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return e.write(prepared)
+	return prepared, fieldErrs, errs
 }
 
 // parallel runs fn(0..n-1) on every CPU.
@@ -331,20 +339,21 @@ func (e *Engine) writeChunk(alerts []preparedAlert) error {
 }
 
 // publish makes a committed write visible to the prefilter (writeMu is
-// held), and starts a background rebuild when the delta is full or too
-// much of the filters is stale. While one runs, the writes are also kept
+// held), and starts a background rebuild when the keys written since the
+// filters were built outnumber those built in, or too much of the filters
+// is stale. While one runs, the writes are also kept
 // for the filters it will swap in.
 func (e *Engine) publish(res writeResult) {
 	cur := e.filters.Load()
-	next, full := cur.withWrites(res.added, res.removed)
+	next, grown := cur.withWrites(res.added, res.removed)
 	e.filters.Store(next)
 	if e.rebuilding {
 		e.since = append(e.since, res.added...)
 		e.removed += res.removed
 		return
 	}
-	staleLimit := uint(e.cfg.RebuildStaleFraction * float64(max(next.builtKeys, minDeltaCap)))
-	if full || next.stale > staleLimit {
+	staleLimit := uint(e.cfg.RebuildStaleFraction * float64(max(next.builtKeys, deltaCap)))
+	if grown || next.stale > staleLimit {
 		e.startRebuild()
 	}
 }
@@ -405,7 +414,7 @@ func (e *Engine) Stats() Stats {
 	c := e.counts
 	e.writeMu.Unlock()
 	return Stats{IndexKeys: c.dated + c.coarse, CoarseKeys: c.coarse, BloomBytes: f.bytes(),
-		BloomDelta: f.deltaKeys, BloomStale: f.stale, BloomBuiltFor: f.builtKeys}
+		BloomDelta: f.unbuilt(), BloomStale: f.stale, BloomBuiltFor: f.builtKeys}
 }
 
 // badgerLogger sends badger's messages to slog.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"sync"
@@ -527,5 +529,62 @@ func TestStaleKeysTriggerRebuild(t *testing.T) {
 	// most what was closed while the last rebuild ran.
 	if s.BloomStale >= uint(closedKeys) || s.BloomBuiltFor+s.BloomDelta-s.BloomStale != uint(s.IndexKeys) {
 		t.Fatalf("no rebuild dropped the %d stale keys: %+v", closedKeys, s)
+	}
+}
+
+// Writes go into a small delta that is frozen into runs, and runs merge
+// like a binary counter: however many keys are written, the runs stay few
+// (log2 of written/deltaCap), every key stays findable, and the set asks
+// for a rebuild once the unbuilt keys outnumber the built ones.
+func TestPrefilterRunsMergeGeometrically(t *testing.T) {
+	const built = 40 * deltaCap
+	f := newFilterSet(built, 0, 0.001)
+	var all []key
+	rnd := rand.New(rand.NewPCG(1, 2))
+	grownAt := -1
+	for w := 0; len(all) < 2*built; w++ {
+		batch := make([]key, 1+rnd.IntN(9000))
+		for i := range batch {
+			batch[i] = key{hash: rnd.Uint64(), fam: famPair, coarse: i%7 == 0}
+		}
+		prev := f
+		prevUnbuilt := prev.unbuilt()
+		var grown bool
+		f, grown = f.withWrites(batch, 0)
+		all = append(all, batch...)
+		if prev.unbuilt() != prevUnbuilt {
+			t.Fatalf("write %d changed the set it was derived from", w)
+		}
+		if got := f.unbuilt(); got != uint(len(all)) {
+			t.Fatalf("write %d: %d unbuilt keys, want %d", w, got, len(all))
+		}
+		if grown && grownAt < 0 {
+			grownAt = len(all)
+		}
+		if limit := bits.Len(uint(len(all)/deltaCap)) + 1; len(f.runs) > limit {
+			t.Fatalf("%d keys in %d runs, want at most %d", len(all), len(f.runs), limit)
+		}
+	}
+	if grownAt < built || grownAt > built+9000 {
+		t.Errorf("rebuild asked for at %d unbuilt keys, want at %d", grownAt, built)
+	}
+	if f.hashes() == 0 {
+		t.Error("runs disagree on the number of hash functions")
+	}
+	for i, k := range all {
+		if !f.mayContain(k) || !f.mayContainAt(k.coarse, keyLocations(k, f.hashes())) {
+			t.Fatalf("key %d of %d lost", i, len(all))
+		}
+	}
+	// Random absent keys: the false-positive rate of the whole set stays
+	// near a few times the configured one (one test per filter).
+	fp := 0
+	for i := 0; i < 100000; i++ {
+		if f.mayContain(key{hash: rnd.Uint64(), fam: famPair}) {
+			fp++
+		}
+	}
+	if rate := float64(fp) / 100000; rate > 0.001*float64(len(f.runs)+2) {
+		t.Errorf("false-positive rate %.4f over %d runs", rate, len(f.runs))
 	}
 }

@@ -16,6 +16,12 @@ var ErrNotFound = errors.New("not found")
 // ErrClosed means the engine was closed.
 var ErrClosed = errors.New("watchlist closed")
 
+// ErrNotEmpty means Load was given a store that already holds records.
+var ErrNotEmpty = errors.New("store is not empty")
+
+// ErrDuplicate means an alert appears more than once in a bulk load.
+var ErrDuplicate = errors.New("duplicate")
+
 // FieldError names one invalid field by its JSON path and says why.
 type FieldError struct {
 	Field  string `json:"field"`

@@ -2,6 +2,7 @@ package watchlist
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/bits-and-blooms/bloom/v3"
 )
@@ -9,53 +10,82 @@ import (
 // filterSet is the in-memory prefilter: bloom filters over every blocking
 // key in the index, so that a traveller who matches nothing is answered
 // without touching badger. It is immutable once published; writers build a
-// new set and swap it in (copy-on-write of the small delta filter), so
-// readers never take a lock.
+// new set and swap it in, so readers never take a lock.
 //
 //   - dated holds the keys of alerts with a birth year: nearly all of them.
 //   - coarse holds the keys of alerts without one; it is small and stays
 //     in the CPU cache.
-//   - delta holds the keys added since dated and coarse were built; when it
-//     is full a rebuild starts in the background, and the keys written
-//     meanwhile go into the delta of the rebuilt set.
+//   - runs and delta hold the keys written since dated and coarse were
+//     built. Every write copies delta (it stays small); a full delta is
+//     frozen into a run, and runs of similar size are merged into one
+//     twice as large (a binary counter), so there are never more than
+//     about log2(written/deltaCap) of them and each key is re-added
+//     O(log n) times. Each run keeps its keys (8 bytes each) for the next
+//     merge.
+//   - Once the runs hold as many keys as dated and coarse were built for,
+//     the whole set is rebuilt from the store in the background (and the
+//     runs' keys are freed). Rebuilds therefore come at each doubling of
+//     the index: a bulk load costs O(n) key reads in rebuilds, not O(n²).
 //
 // Bloom filters cannot forget: keys of closed or changed alerts stay until
 // the next rebuild (stale counts them); they only cost a wasted look-up.
 type filterSet struct {
-	dated, coarse, delta *bloom.BloomFilter
-	deltaKeys            uint
-	deltaCap             uint
-	builtKeys            uint
-	stale                uint
-	fpRate               float64
+	dated, coarse *bloom.BloomFilter
+	runs          []run // oldest and largest first; never modified once published
+	delta         run
+	builtKeys     uint
+	stale         uint
+	fpRate        float64
 }
 
-// The delta filter holds between minDeltaCap and maxDeltaCap keys (an
-// eighth of the built filters in between): every write copies it, so it
-// stays small (at most 1.8 MB at 0.1%), and rebuilds run in the
-// background.
-const (
-	minDeltaCap = 1 << 16
-	maxDeltaCap = 1 << 20
-)
+// run is a bloom filter over the keys written since the last rebuild, with
+// those keys (as hashed by bloomKey) for merging it into a larger run.
+type run struct {
+	filter *bloom.BloomFilter
+	keys   []uint64
+}
+
+// deltaCap is the number of keys the delta filter is sized for: copying
+// it on every write costs about 120 KB at 0.1%.
+const deltaCap = 1 << 16
+
+// rebuildFloor is the fewest keys outside the built filters that start a
+// rebuild for growth (an empty store is rebuilt after this many).
+const rebuildFloor = deltaCap
 
 func newFilterSet(dated, coarse uint, fpRate float64) *filterSet {
-	built := dated + coarse
-	dc := min(max(minDeltaCap, built/8), maxDeltaCap)
 	return &filterSet{
 		dated:     bloom.NewWithEstimates(max(dated, 1024), fpRate),
 		coarse:    bloom.NewWithEstimates(max(coarse, 1024), fpRate),
-		delta:     bloom.NewWithEstimates(dc, fpRate),
-		deltaCap:  dc,
-		builtKeys: built,
+		delta:     run{filter: bloom.NewWithEstimates(deltaCap, fpRate)},
+		builtKeys: dated + coarse,
 		fpRate:    fpRate,
 	}
 }
 
+// filtersOf builds a set over the keys (as hashed by bloomKey) of dated
+// and coarse index entries.
+func filtersOf(dated, coarse []uint64, fpRate float64) *filterSet {
+	f := newFilterSet(uint(len(dated)), uint(len(coarse)), fpRate)
+	var b [8]byte
+	for _, h := range dated {
+		binary.LittleEndian.PutUint64(b[:], h)
+		f.dated.Add(b[:])
+	}
+	for _, h := range coarse {
+		binary.LittleEndian.PutUint64(b[:], h)
+		f.coarse.Add(b[:])
+	}
+	return f
+}
+
+// bloomKey is the 8 bytes a key is entered into the filters as.
+func bloomKey(k key) uint64 { return k.hash ^ uint64(k.fam) }
+
 // add is used while building a set that is not yet published.
 func (f *filterSet) add(k key) {
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
 	if k.coarse {
 		f.coarse.Add(b[:])
 	} else {
@@ -66,7 +96,7 @@ func (f *filterSet) add(k key) {
 // mayContain reports whether k may be in the index. False is certain.
 func (f *filterSet) mayContain(k key) bool {
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
 	main := f.dated
 	if k.coarse {
 		main = f.coarse
@@ -74,15 +104,20 @@ func (f *filterSet) mayContain(k key) bool {
 	if main.Test(b[:]) {
 		return true
 	}
-	return f.deltaKeys > 0 && f.delta.Test(b[:])
+	for i := range f.runs {
+		if f.runs[i].filter.Test(b[:]) {
+			return true
+		}
+	}
+	return len(f.delta.keys) > 0 && f.delta.filter.Test(b[:])
 }
 
-// hashes returns the bit locations (before the modulo of each filter's
-// size) of k for hash functions; a probe computes them once, so that
-// checking it only tests bits.
+// keyLocations returns the bit locations (before the modulo of each
+// filter's size) of k for hashes hash functions; a probe computes them
+// once, so that checking it only tests bits.
 func keyLocations(k key, hashes uint) []uint64 {
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
+	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
 	return bloom.Locations(b[:], hashes)
 }
 
@@ -96,41 +131,121 @@ func (f *filterSet) mayContainAt(coarse bool, locs []uint64) bool {
 	if main.TestLocations(locs) {
 		return true
 	}
-	return f.deltaKeys > 0 && f.delta.TestLocations(locs)
+	for i := range f.runs {
+		if f.runs[i].filter.TestLocations(locs) {
+			return true
+		}
+	}
+	return len(f.delta.keys) > 0 && f.delta.filter.TestLocations(locs)
 }
 
 // hashes is the number of hash functions of the filters (they share the
 // false-positive rate, hence the number), or 0 if they differ.
 func (f *filterSet) hashes() uint {
 	k := f.dated.K()
-	if f.coarse.K() != k || f.delta.K() != k {
+	if f.coarse.K() != k || f.delta.filter.K() != k {
 		return 0
+	}
+	for i := range f.runs {
+		if f.runs[i].filter.K() != k {
+			return 0
+		}
 	}
 	return k
 }
 
-// withWrites returns a new set that also holds added and counts removed
-// index entries as stale. It copies only the delta filter. full reports
-// that the delta is full and the filters should be rebuilt.
-func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, full bool) {
-	n := *f
-	if len(added) > 0 {
-		// Copied, never grown: if writes outrun a background rebuild the
-		// delta holds more keys than it was sized for and its
-		// false-positive rate rises until the rebuilt set is swapped in.
-		n.delta = f.delta.Copy()
-		for _, k := range added {
-			var b [8]byte
-			binary.LittleEndian.PutUint64(b[:], k.hash^uint64(k.fam))
-			n.delta.Add(b[:])
-		}
-		n.deltaKeys += uint(len(added))
+// unbuilt is the number of keys in the runs and the delta.
+func (f *filterSet) unbuilt() uint {
+	n := uint(len(f.delta.keys))
+	for i := range f.runs {
+		n += uint(len(f.runs[i].keys))
 	}
-	n.stale += uint(removed)
-	return &n, n.deltaKeys >= n.deltaCap
+	return n
 }
 
-// bytes is the memory the filters hold.
+// withWrites returns a new set that also holds added and counts removed
+// index entries as stale. f is left as it was: readers may still use it.
+// It must be called on the newest set only (the engine's writes are
+// serialised), since the delta's keys are shared with it.
+// grown reports that the keys outside the built filters now outnumber
+// those inside: time to rebuild.
+func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, grown bool) {
+	n := *f
+	n.stale += uint(removed)
+	for len(added) > 0 {
+		room := deltaCap - len(n.delta.keys)
+		take := added[:min(room, len(added))]
+		added = added[len(take):]
+		if len(n.delta.keys) == 0 && len(take) == deltaCap {
+			// A whole delta's worth: build it directly as a run.
+			n.pushRun(n.newRun(take))
+			continue
+		}
+		// The filter is copied; the keys are appended in place, which is
+		// safe because only the newest set is ever extended (writes are
+		// serialised) and f reads no further than its own length.
+		d := run{keys: n.delta.keys}
+		if len(d.keys) == 0 {
+			d.filter = bloom.NewWithEstimates(deltaCap, n.fpRate)
+		} else {
+			d.filter = n.delta.filter.Copy()
+		}
+		for _, k := range take {
+			d.add(bloomKey(k))
+		}
+		n.delta = d
+		if len(n.delta.keys) == deltaCap {
+			// Published sets share no mutable state: the frozen delta
+			// becomes a run as it is, and the next write copies a fresh one.
+			n.pushRun(n.delta)
+			n.delta = run{filter: n.delta.filter, keys: nil}
+		}
+	}
+	return &n, n.unbuilt() >= max(n.builtKeys, rebuildFloor)
+}
+
+// newRun builds a run over keys.
+func (f *filterSet) newRun(keys []key) run {
+	r := run{filter: bloom.NewWithEstimates(uint(len(keys)), f.fpRate), keys: make([]uint64, 0, len(keys))}
+	for _, k := range keys {
+		r.add(bloomKey(k))
+	}
+	return r
+}
+
+func (r *run) add(h uint64) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], h)
+	r.filter.Add(b[:])
+	r.keys = append(r.keys, h)
+}
+
+// pushRun appends r to the runs, merging it with the last run while that
+// one is not larger. The runs slice is copied: the published set keeps
+// its own.
+func (f *filterSet) pushRun(r run) {
+	runs := slices.Clone(f.runs)
+	for len(runs) > 0 && len(runs[len(runs)-1].keys) <= len(r.keys) {
+		last := runs[len(runs)-1]
+		runs = runs[:len(runs)-1]
+		m := run{filter: bloom.NewWithEstimates(uint(len(last.keys)+len(r.keys)), f.fpRate),
+			keys: make([]uint64, 0, len(last.keys)+len(r.keys))}
+		for _, h := range last.keys {
+			m.add(h)
+		}
+		for _, h := range r.keys {
+			m.add(h)
+		}
+		r = m
+	}
+	f.runs = append(runs, r)
+}
+
+// bytes is the memory the prefilter holds: the filters and the runs' keys.
 func (f *filterSet) bytes() uint {
-	return (f.dated.Cap() + f.coarse.Cap() + f.delta.Cap()) / 8
+	b := (f.dated.Cap() + f.coarse.Cap() + f.delta.filter.Cap()) / 8
+	for i := range f.runs {
+		b += f.runs[i].filter.Cap()/8 + 8*uint(len(f.runs[i].keys))
+	}
+	return b + 8*uint(len(f.delta.keys))
 }

@@ -76,9 +76,12 @@ func readCounts(txn *badger.Txn) (indexCounts, error) {
 }
 
 func writeCounts(txn *badger.Txn, c indexCounts) error {
+	return txn.Set(metaIndexCount, countsValue(c))
+}
+
+func countsValue(c indexCounts) []byte {
 	v := binary.BigEndian.AppendUint64(nil, uint64(c.dated))
-	v = binary.BigEndian.AppendUint64(v, uint64(c.coarse))
-	return txn.Set(metaIndexCount, v)
+	return binary.BigEndian.AppendUint64(v, uint64(c.coarse))
 }
 
 func getAlert(txn *badger.Txn, id string) (Alert, bool, error) {
@@ -175,10 +178,6 @@ func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *write
 	}
 	keep := make(map[key]bool, len(p.keys))
 	for _, k := range p.keys {
-		// Every entry is written: its summary may have changed.
-		if err := txn.Set(indexKey(k, p.id), p.summary); err != nil {
-			return err
-		}
 		if old[k] {
 			keep[k] = true
 			continue
@@ -200,13 +199,30 @@ func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *write
 		if err := txn.Delete(kk); err != nil {
 			return err
 		}
-	} else if err := txn.Set(kk, encodeKeys(p.keys)); err != nil {
+	}
+	// Every entry is written, kept index entries too: their summary may
+	// have changed.
+	return p.records(txn.Set)
+}
+
+// records hands every record of the alert to set: its index entries, its
+// index keys (if it has any), its match record and its JSON. Upsert and
+// Load store exactly these.
+func (p *preparedAlert) records(set func(k, v []byte) error) error {
+	for _, k := range p.keys {
+		if err := set(indexKey(k, p.id), p.summary); err != nil {
+			return err
+		}
+	}
+	if len(p.keys) > 0 {
+		if err := set(append([]byte{tagAlertKeys}, p.id...), encodeKeys(p.keys)); err != nil {
+			return err
+		}
+	}
+	if err := set(append([]byte{tagMatch}, p.id...), p.match); err != nil {
 		return err
 	}
-	if err := txn.Set(append([]byte{tagMatch}, p.id...), p.match); err != nil {
-		return err
-	}
-	return txn.Set(alertKey(p.id), p.json)
+	return set(alertKey(p.id), p.json)
 }
 
 // getMatchRecord reads the match record of alert id.
