@@ -33,7 +33,7 @@ const benchSeed = 1122
 
 // storeFormat names the layout of the cached benchmark stores; bump it
 // when keys or records change so that old stores are not reused.
-const storeFormat = 5
+const storeFormat = 6
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")

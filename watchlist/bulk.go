@@ -148,6 +148,9 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	if err := runs.add(metaIndexCount, countsValue(counts)); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
+	if err := runs.add(metaFormat, []byte{storeFormat}); err != nil {
+		return rep, fmt.Errorf("load: %w", err)
+	}
 	parts, err := runs.partitions()
 	if err != nil {
 		return rep, fmt.Errorf("load: %w", err)
@@ -155,11 +158,9 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	rep.Runs = len(runs.files)
 	if err := e.streamSorted(ctx, parts); err != nil {
 		// Leave nothing half-loaded behind.
-		if dropErr := e.db.DropAll(); dropErr != nil {
+		if dropErr := e.empty(); dropErr != nil {
 			err = errors.Join(err, dropErr)
 		}
-		e.counts = indexCounts{}
-		e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
 		return rep, fmt.Errorf("load: %w", err)
 	}
 	e.counts = counts
@@ -169,14 +170,15 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	return rep, nil
 }
 
-// isEmpty reports whether the store holds no record at all.
+// isEmpty reports whether the store holds no record but its format.
 func (e *Engine) isEmpty() (bool, error) {
 	empty := true
 	err := e.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{})
 		defer it.Close()
-		it.Rewind()
-		empty = !it.Valid()
+		for it.Rewind(); it.Valid() && empty; it.Next() {
+			empty = bytes.Equal(it.Item().Key(), metaFormat)
+		}
 		return nil
 	})
 	return empty, err
@@ -268,7 +270,7 @@ func describeRecord(k []byte) string {
 	switch {
 	case len(k) > 10 && k[0] == tagIndex:
 		return fmt.Sprintf("alert %q appears more than once", k[10:])
-	case len(k) > 1 && (k[0] == tagAlert || k[0] == tagAlertKeys || k[0] == tagMatch):
+	case len(k) > 1 && (k[0] == tagAlert || k[0] == tagAlertKeys):
 		return fmt.Sprintf("alert %q appears more than once", k[1:])
 	}
 	return fmt.Sprintf("record %q appears more than once", k)

@@ -65,6 +65,10 @@ func Open(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("open store %s: %w", cfg.Dir, err)
 	}
 	e := &Engine{cfg: cfg, db: db, log: log}
+	if err := e.checkFormat(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := e.db.View(func(txn *badger.Txn) error {
 		var err error
 		e.counts, err = readCounts(txn)

@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // today is today at 10:00 UTC (crossing records expire by the wall clock).
@@ -459,7 +462,11 @@ func TestCanHitNeverSkipsAHit(t *testing.T) {
 									t.Fatal(err)
 								}
 								_, hit := e.score(p, &rec)
-								if hit && !e.canHit(p, rec.summary()) {
+								summary, match, ok := splitIndexValue(indexValue(rec.summary(), rec.encode()))
+								if !ok || string(match) != string(rec.encode()) {
+									t.Fatal("an index value does not split into its summary and match record")
+								}
+								if hit && !e.canHit(p, summary) {
 									t.Fatalf("canHit skips a hit: alert %s/%s/%v, traveller %s/%s/%s/%s", ab, as, an, given, tb, ts, tn)
 								}
 								checked++
@@ -586,5 +593,59 @@ func TestPrefilterRunsMergeGeometrically(t *testing.T) {
 	}
 	if rate := float64(fp) / 100000; rate > 0.001*float64(len(f.runs)+2) {
 		t.Errorf("false-positive rate %.4f over %d runs", rate, len(f.runs))
+	}
+}
+
+// A store written in another layout is refused at Open, with the format
+// named, rather than misread; so is a snapshot of one, and the store is
+// left empty (and of the current format) after it.
+func TestStoreFormatIsChecked(t *testing.T) {
+	cfg := testConfig(t)
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, e, childAlert("A", "张小明", "2015-03-09"))
+	// A store of format 1 has alerts and no marker.
+	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Delete(metaFormat) }); err != nil {
+		t.Fatal(err)
+	}
+	var snap bytes.Buffer
+	s, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WriteTo(&snap); err != nil {
+		t.Fatal(err)
+	}
+	s.Release()
+	e.Close()
+	if _, err := Open(cfg); !errors.Is(err, ErrStoreFormat) || !strings.Contains(err.Error(), "format 1") {
+		t.Fatalf("open of a format-1 store: %v", err)
+	}
+
+	fresh := openTest(t)
+	if err := fresh.Restore(bytes.NewReader(snap.Bytes())); !errors.Is(err, ErrBadSnapshot) || !errors.Is(err, ErrStoreFormat) {
+		t.Fatalf("restore of a format-1 snapshot: %v", err)
+	}
+	if empty, err := fresh.isEmpty(); err != nil || !empty {
+		t.Fatalf("store after a refused restore: empty %v, %v", empty, err)
+	}
+	if err := fresh.checkFormat(); err != nil {
+		t.Fatalf("store after a refused restore lost its format: %v", err)
+	}
+
+	// A future format is refused too.
+	cfg2 := testConfig(t)
+	e2, err := Open(cfg2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e2.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat + 1}) }); err != nil {
+		t.Fatal(err)
+	}
+	e2.Close()
+	if _, err := Open(cfg2); !errors.Is(err, ErrStoreFormat) {
+		t.Fatalf("open of a newer store: %v", err)
 	}
 }

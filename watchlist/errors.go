@@ -19,6 +19,10 @@ var ErrClosed = errors.New("watchlist closed")
 // ErrNotEmpty means Load was given a store that already holds records.
 var ErrNotEmpty = errors.New("store is not empty")
 
+// ErrStoreFormat means the store on disk was written in a layout this
+// build does not read.
+var ErrStoreFormat = errors.New("unsupported store format")
+
 // ErrDuplicate means an alert appears more than once in a bulk load.
 var ErrDuplicate = errors.New("duplicate")
 

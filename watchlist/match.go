@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -260,14 +261,18 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 			return err
 		}
 		for id, c := range found {
-			if !c.viaDoc && !e.canHit(p, c.summary) {
+			summary, match, ok := splitIndexValue(c.value)
+			if !ok {
+				return fmt.Errorf("index entry of %s: %w", id, errMatchRecord)
+			}
+			if !c.viaDoc && !e.canHit(p, summary) {
 				continue
 			}
-			rec, found, err := getMatchRecord(txn, id)
+			rec, err := decodeMatchRecord(id, match)
 			if err != nil {
-				return err
+				return fmt.Errorf("match record of %s: %w", id, err)
 			}
-			if !found || !rec.activeOn(on) {
+			if !rec.activeOn(on) {
 				continue
 			}
 			h, ok := e.score(p, &rec)
@@ -299,11 +304,7 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 // canHit reports whether a candidate found by name could reach the hit
 // threshold with a perfect name: the bound uses the very comparisons of
 // score, so it never skips an alert that could hit.
-func (e *Engine) canHit(p *Probe, summary []byte) bool {
-	s, ok := decodeSummary(summary)
-	if !ok {
-		return true // unknown format: read the record
-	}
+func (e *Engine) canHit(p *Probe, s candidateSummary) bool {
 	if !s.hasPerson {
 		return false // a document alert hits by document only
 	}

@@ -3,6 +3,7 @@ package watchlist
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/crossguard/crossguard/watchlist/names"
@@ -33,10 +34,9 @@ type recName struct {
 	readings []names.Name
 }
 
-const (
-	tagMatch          = 'm'
-	matchRecordFormat = 1
-)
+// matchRecordFormat starts every summary and match record; 2 since they
+// are kept in the index entries (1 had a separate 'm' record).
+const matchRecordFormat = 2
 
 var errMatchRecord = errors.New("corrupt match record")
 
@@ -224,14 +224,23 @@ func (r *matchRecord) summary() []byte {
 	return w.b
 }
 
-func decodeSummary(b []byte) (candidateSummary, bool) {
+// indexValue is the value of each of an alert's index entries: its
+// summary, then its whole match record, so that a check reads everything
+// it needs about a candidate from the index scan, with no point read.
+func indexValue(summary, match []byte) []byte {
+	return append(slices.Clip(summary), match...)
+}
+
+// splitIndexValue decodes the summary at the start of an index value and
+// returns the match record that follows it.
+func splitIndexValue(b []byte) (candidateSummary, []byte, bool) {
 	if len(b) == 0 || b[0] != matchRecordFormat {
-		return candidateSummary{}, false
+		return candidateSummary{}, nil, false
 	}
 	r := &recReader{b: b[1:]}
 	s := candidateSummary{hasPerson: r.flag(), sex: r.str(), birthDate: r.str()}
 	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
 		s.nationalities = append(s.nationalities, r.str())
 	}
-	return s, r.err == nil
+	return s, r.b, r.err == nil
 }

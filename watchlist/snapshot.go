@@ -134,16 +134,20 @@ func (e *Engine) Restore(r io.Reader) error {
 	if err := e.db.DropAll(); err != nil {
 		return fmt.Errorf("restore: drop store: %w", err)
 	}
-	if err := e.load(r); err != nil {
+	err := e.load(r)
+	if err == nil {
+		// A snapshot of a store of another format is refused whole.
+		if ferr := e.checkFormat(); ferr != nil {
+			err = fmt.Errorf("%w: %w", ErrBadSnapshot, ferr)
+		}
+	}
+	if err != nil {
 		// Leave nothing half-loaded behind.
-		if dropErr := e.db.DropAll(); dropErr != nil {
+		if dropErr := e.empty(); dropErr != nil {
 			err = errors.Join(err, dropErr)
 		}
-		e.counts = indexCounts{}
-		e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
 		return err
 	}
-	var err error
 	if err = e.db.View(func(txn *badger.Txn) error {
 		e.counts, err = readCounts(txn)
 		return err

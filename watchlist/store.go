@@ -15,8 +15,7 @@ import (
 //
 //	'a' id                        -> alert JSON
 //	'k' id                        -> the alert's index keys, 9 bytes each (family, hash)
-//	'm' id                        -> the alert's match record (matchrec.go)
-//	'x' family hash(8) id         -> candidate summary (sex, birth date, nationalities)
+//	'x' family hash(8) id         -> candidate summary (sex, birth date, nationalities), then the match record (matchrec.go)
 //	'c' "count"                   -> number of index entries, dated and coarse (derived, for sizing)
 //	'c' "i"                       -> the last raft index applied (snapshot.go)
 //	'h', 'r' ...                  -> crossing history, see history.go
@@ -29,6 +28,61 @@ const (
 )
 
 var metaIndexCount = []byte{tagMeta, 'n'}
+
+// storeFormat is the layout of the records in badger, kept under
+// metaFormat; Open refuses a store of another layout rather than misread
+// it. 1 (no marker) kept match records under their own 'm' keys; 2 keeps
+// them in the index entries.
+const storeFormat = 2
+
+var metaFormat = []byte{tagMeta, 'f'}
+
+// checkFormat marks an empty store with storeFormat, and refuses a store
+// written in another format.
+func (e *Engine) checkFormat() error {
+	var found []byte
+	err := e.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(metaFormat)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(found) == 1 && found[0] == storeFormat:
+		return nil
+	case found != nil:
+		return fmt.Errorf("%w: the store has format %v, this build reads format %d", ErrStoreFormat, found, storeFormat)
+	}
+	empty, err := e.isEmpty()
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return fmt.Errorf("%w: the store has format 1 (written before the format was recorded), this build reads format %d: "+
+			"start from an empty data directory and reload the alerts, or let the node catch up from its cluster", ErrStoreFormat, storeFormat)
+	}
+	return e.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
+}
+
+// empty drops everything in the store (after a failed load or restore),
+// leaving an empty store of the current format.
+func (e *Engine) empty() error {
+	err := e.db.DropAll()
+	e.counts = indexCounts{}
+	e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
+	if err != nil {
+		return err
+	}
+	return e.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
+}
 
 func alertKey(id string) []byte { return append([]byte{tagAlert}, id...) }
 
@@ -109,11 +163,10 @@ type writeResult struct {
 // preparedAlert is an alert validated, encoded and keyed outside the write
 // lock (in parallel), ready for putAlert.
 type preparedAlert struct {
-	id      string
-	json    []byte
-	match   []byte
-	summary []byte // the value of each of its index entries
-	keys    []key  // nil for a closed alert: it is not indexed
+	id    string
+	json  []byte
+	index []byte // the value of each of its index entries: summary and match record
+	keys  []key  // nil for a closed alert: it is not indexed
 }
 
 func prepareAlert(a *Alert, readings [][]names.Name) (preparedAlert, error) {
@@ -122,7 +175,7 @@ func prepareAlert(a *Alert, readings [][]names.Name) (preparedAlert, error) {
 		return preparedAlert{}, err
 	}
 	rec := newMatchRecord(a, readings)
-	p := preparedAlert{id: a.ID, json: v, match: rec.encode(), summary: rec.summary()}
+	p := preparedAlert{id: a.ID, json: v, index: indexValue(rec.summary(), rec.encode())}
 	if a.Status != StatusClosed {
 		p.keys = recordKeys(&rec)
 	}
@@ -205,12 +258,12 @@ func putAlert(txn *badger.Txn, p *preparedAlert, counts *indexCounts, res *write
 	return p.records(txn.Set)
 }
 
-// records hands every record of the alert to set: its index entries, its
-// index keys (if it has any), its match record and its JSON. Upsert and
-// Load store exactly these.
+// records hands every record of the alert to set: its index entries
+// (each with the match record), its index keys (if it has any) and its
+// JSON. Upsert and Load store exactly these.
 func (p *preparedAlert) records(set func(k, v []byte) error) error {
 	for _, k := range p.keys {
-		if err := set(indexKey(k, p.id), p.summary); err != nil {
+		if err := set(indexKey(k, p.id), p.index); err != nil {
 			return err
 		}
 	}
@@ -219,31 +272,7 @@ func (p *preparedAlert) records(set func(k, v []byte) error) error {
 			return err
 		}
 	}
-	if err := set(append([]byte{tagMatch}, p.id...), p.match); err != nil {
-		return err
-	}
 	return set(alertKey(p.id), p.json)
-}
-
-// getMatchRecord reads the match record of alert id.
-func getMatchRecord(txn *badger.Txn, id string) (matchRecord, bool, error) {
-	item, err := txn.Get(append([]byte{tagMatch}, id...))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return matchRecord{}, false, nil
-	}
-	if err != nil {
-		return matchRecord{}, false, err
-	}
-	var m matchRecord
-	err = item.Value(func(v []byte) error {
-		var derr error
-		m, derr = decodeMatchRecord(id, v)
-		return derr
-	})
-	if err != nil {
-		return matchRecord{}, false, fmt.Errorf("match record of %s: %w", id, err)
-	}
-	return m, true, nil
 }
 
 func (c *indexCounts) add(k key, n int64) {
@@ -256,12 +285,12 @@ func (c *indexCounts) add(k key, n int64) {
 
 // candidate is an alert found under one or more of a traveller's keys.
 type candidate struct {
-	summary []byte
-	viaDoc  bool // found under a document key
+	value  []byte // of its index entry: summary and match record
+	viaDoc bool   // found under a document key
 }
 
 // candidates adds to into the alerts indexed under each key, with their
-// summaries, using one iterator for all of them.
+// index values, using one iterator for all of them.
 func candidates(txn *badger.Txn, keys []key, into map[string]candidate) error {
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
 	defer it.Close()
@@ -272,12 +301,12 @@ func candidates(txn *badger.Txn, keys []key, into map[string]candidate) error {
 			id := string(item.Key()[len(prefix):])
 			c := into[id]
 			c.viaDoc = c.viaDoc || k.fam == famDocument
-			if c.summary == nil {
+			if c.value == nil {
 				v, err := item.ValueCopy(nil)
 				if err != nil {
 					return err
 				}
-				c.summary = v
+				c.value = v
 			}
 			into[id] = c
 		}
