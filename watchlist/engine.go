@@ -345,8 +345,8 @@ func (e *Engine) writeChunk(alerts []preparedAlert) error {
 // publish makes a committed write visible to the prefilter (writeMu is
 // held), and starts a background rebuild when the keys written since the
 // filters were built outnumber those built in, or too much of the filters
-// is stale. While one runs, the writes are also kept
-// for the filters it will swap in.
+// is stale. While one runs, the writes are also kept for the filters it
+// will swap in.
 func (e *Engine) publish(res writeResult) {
 	cur := e.filters.Load()
 	next, grown := cur.withWrites(res.added, res.removed)

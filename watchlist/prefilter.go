@@ -67,25 +67,30 @@ func newFilterSet(dated, coarse uint, fpRate float64) *filterSet {
 // and coarse index entries.
 func filtersOf(dated, coarse []uint64, fpRate float64) *filterSet {
 	f := newFilterSet(uint(len(dated)), uint(len(coarse)), fpRate)
-	var b [8]byte
 	for _, h := range dated {
-		binary.LittleEndian.PutUint64(b[:], h)
+		b := bloomBytes(h)
 		f.dated.Add(b[:])
 	}
 	for _, h := range coarse {
-		binary.LittleEndian.PutUint64(b[:], h)
+		b := bloomBytes(h)
 		f.coarse.Add(b[:])
 	}
 	return f
 }
 
-// bloomKey is the 8 bytes a key is entered into the filters as.
+// bloomKey is the hash a key is entered into the filters as (runs keep
+// it), and bloomBytes its bytes: every filter is written and tested
+// through these two.
 func bloomKey(k key) uint64 { return k.hash ^ uint64(k.fam) }
+
+func bloomBytes(h uint64) (b [8]byte) {
+	binary.LittleEndian.PutUint64(b[:], h)
+	return b
+}
 
 // add is used while building a set that is not yet published.
 func (f *filterSet) add(k key) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
+	b := bloomBytes(bloomKey(k))
 	if k.coarse {
 		f.coarse.Add(b[:])
 	} else {
@@ -95,8 +100,7 @@ func (f *filterSet) add(k key) {
 
 // mayContain reports whether k may be in the index. False is certain.
 func (f *filterSet) mayContain(k key) bool {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
+	b := bloomBytes(bloomKey(k))
 	main := f.dated
 	if k.coarse {
 		main = f.coarse
@@ -116,8 +120,7 @@ func (f *filterSet) mayContain(k key) bool {
 // filter's size) of k for hashes hash functions; a probe computes them
 // once, so that checking it only tests bits.
 func keyLocations(k key, hashes uint) []uint64 {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], bloomKey(k))
+	b := bloomBytes(bloomKey(k))
 	return bloom.Locations(b[:], hashes)
 }
 
@@ -214,8 +217,7 @@ func (f *filterSet) newRun(keys []key) run {
 }
 
 func (r *run) add(h uint64) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], h)
+	b := bloomBytes(h)
 	r.filter.Add(b[:])
 	r.keys = append(r.keys, h)
 }
