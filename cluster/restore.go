@@ -34,7 +34,9 @@ func (s indexedSnapshots) Open(id string) (*raft.SnapshotMeta, io.ReadCloser, er
 // leader restores, keeps the backup as its latest snapshot and leaves a
 // hole in the log, so every other member, and every node that joins
 // later, installs the same snapshot. It returns once a quorum has
-// followed.
+// followed. When the leader loses its leadership before that (an error
+// for which the restore's outcome is unknown), restoring the same backup
+// on the new leader is safe: a restore replaces the whole state.
 func (c *Cluster) Restore(ctx context.Context, r io.Reader, size int64) error {
 	if c.raft.State() != raft.Leader {
 		_, leader := c.raft.LeaderWithID()

@@ -367,19 +367,43 @@ func NormaliseDocumentNumber(s string) string {
 	return b.String()
 }
 
-// parsePartialDate reads YYYY-MM-DD, YYYY-MM or YYYY; month and day are 0
-// when absent.
-func parsePartialDate(s string) (year, month, day int, ok bool) {
-	switch len(s) {
-	case 4:
-		y, err := strconv.Atoi(s)
-		return y, 0, 0, err == nil && y >= 1900 && y <= 2999
-	case 7:
-		t, err := time.Parse("2006-01", s)
-		return t.Year(), int(t.Month()), 0, err == nil && t.Year() >= 1900
-	case 10:
-		t, err := time.Parse(time.DateOnly, s)
-		return t.Year(), int(t.Month()), t.Day(), err == nil && t.Year() >= 1900
+// parsePartialDate reads YYYY-MM-DD, YYYY-MM or YYYY (years from 1900;
+// 2999 at most for a year alone); month and day are 0 when absent, and
+// all three are 0 when s is not such a date. It allocates nothing, so
+// that a check can read the dates of its candidates in place.
+func parsePartialDate[T string | []byte](s T) (year, month, day int, ok bool) {
+	digits := func(from, n int) int {
+		v := 0
+		for i := from; i < from+n; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
 	}
-	return 0, 0, 0, false
+	n := len(s)
+	if n != 4 && n != 7 && n != 10 {
+		return 0, 0, 0, false
+	}
+	year = digits(0, 4)
+	if year < 1900 || (n == 4 && year > 2999) {
+		return 0, 0, 0, false
+	}
+	if n >= 7 {
+		month = digits(5, 2)
+		if s[4] != '-' || month < 1 || month > 12 {
+			return 0, 0, 0, false
+		}
+	}
+	if n == 10 {
+		day = digits(8, 2)
+		// The last day of the month is day 0 of the next one.
+		last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		if s[7] != '-' || day < 1 || day > last {
+			return 0, 0, 0, false
+		}
+	}
+	return year, month, day, true
 }

@@ -1,8 +1,9 @@
 package watchlist
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,6 +97,20 @@ type Probe struct {
 type travellerForm struct {
 	name                         names.Name
 	full, rev, letters, skeleton string
+	counts                       [256]uint8 // of each byte in full
+}
+
+// addForm adds a reading of the traveller's name as scoring compares it.
+func (p *Probe) addForm(n names.Name) {
+	sur, giv := strings.Join(n.Surname, ""), strings.Join(n.Given, "")
+	f := travellerForm{name: n, full: sur + giv, rev: giv + sur,
+		letters: sortedLetters(sur + giv), skeleton: names.Skeleton(sur + giv)}
+	for i := 0; i < len(f.full); i++ {
+		if c := f.full[i]; f.counts[c] < 255 {
+			f.counts[c]++
+		}
+	}
+	p.forms = append(p.forms, f)
 }
 
 // NewProbe validates t and computes its blocking keys.
@@ -130,9 +145,7 @@ func (e *Engine) newProbe(t Traveller, readings []names.Name) *Probe {
 		add(docKey(p.docNumber))
 	}
 	for _, n := range p.readings {
-		sur, giv := strings.Join(n.Surname, ""), strings.Join(n.Given, "")
-		p.forms = append(p.forms, travellerForm{name: n, full: sur + giv, rev: giv + sur,
-			letters: sortedLetters(sur + giv), skeleton: names.Skeleton(sur + giv)})
+		p.addForm(n)
 	}
 	for _, n := range p.readings {
 		e.travellerNameKeys(p, n, add)
@@ -256,49 +269,95 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 	}
 	var hits []Hit
 	err := e.db.View(func(txn *badger.Txn) error {
-		found := map[string]candidate{}
-		if err := candidates(txn, keys, found); err != nil {
-			return err
-		}
-		for id, c := range found {
-			summary, match, ok := splitIndexValue(c.value)
-			if !ok {
-				return fmt.Errorf("index entry of %s: %w", id, errMatchRecord)
+		// Each candidate is judged where the iterator finds it, from the
+		// value in place (no copy), and once: document keys are read
+		// first, because a candidate found by its document is scored even
+		// when its summary says a name match could not hit.
+		seen := make(map[string]struct{}, 16)
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
+		defer it.Close()
+		for _, byDoc := range [2]bool{true, false} {
+			for _, k := range keys {
+				if (k.fam == famDocument) != byDoc {
+					continue
+				}
+				prefix := indexPrefix(k)
+				for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+					item := it.Item()
+					id := item.Key()[len(prefix):]
+					if _, dup := seen[string(id)]; dup {
+						continue
+					}
+					seen[string(id)] = struct{}{}
+					var h Hit
+					var hit bool
+					if err := item.Value(func(v []byte) (err error) {
+						h, hit, err = e.judge(p, id, v, byDoc, on)
+						return err
+					}); err != nil {
+						return err
+					}
+					if !hit {
+						continue
+					}
+					// A hit: now read the alert itself, for the officer.
+					a, found, err := getAlert(txn, h.AlertID)
+					if err != nil {
+						return err
+					}
+					if !found {
+						continue
+					}
+					h.Instructions, h.Owner, h.Alert = a.Instructions, a.Owner, &a
+					hits = append(hits, h)
+				}
 			}
-			if !c.viaDoc && !e.canHit(p, summary) {
-				continue
-			}
-			rec, err := decodeMatchRecord(id, match)
-			if err != nil {
-				return fmt.Errorf("match record of %s: %w", id, err)
-			}
-			if !rec.activeOn(on) {
-				continue
-			}
-			h, ok := e.score(p, &rec)
-			if !ok {
-				continue
-			}
-			// A hit: now read the alert itself, for the officer.
-			a, found, err := getAlert(txn, id)
-			if err != nil {
-				return err
-			}
-			if !found {
-				continue
-			}
-			h.Instructions, h.Owner, h.Alert = a.Instructions, a.Owner, &a
-			hits = append(hits, h)
 		}
 		return nil
 	})
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
 		}
-		return hits[i].AlertID < hits[j].AlertID
+		return strings.Compare(a.AlertID, b.AlertID)
 	})
 	return hits, err
+}
+
+// judge scores one candidate from the value of its index entry, which is
+// valid only during the call: what it returns is copied out of it.
+func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time) (Hit, bool, error) {
+	match, ok := e.worthScoring(p, value, byDoc)
+	if !ok {
+		return Hit{}, false, nil
+	}
+	if match == nil {
+		return Hit{}, false, fmt.Errorf("index entry of %s: %w", id, errMatchRecord)
+	}
+	rec, err := decodeMatchRecord(string(id), match)
+	if err != nil {
+		return Hit{}, false, fmt.Errorf("match record of %s: %w", id, err)
+	}
+	if !rec.activeOn(on) {
+		return Hit{}, false, nil
+	}
+	h, hit := e.score(p, &rec)
+	return h, hit, nil
+}
+
+// worthScoring reads the summary at the start of an index value and
+// returns the match record that follows it, and false when a candidate
+// found by name alone could not reach the hit threshold. It allocates
+// nothing. A corrupt value gives a nil record and true.
+func (e *Engine) worthScoring(p *Probe, value []byte, byDoc bool) ([]byte, bool) {
+	s, match, ok := splitIndexValue(value)
+	if !ok {
+		return nil, true
+	}
+	if byDoc {
+		return match, true
+	}
+	return match, e.canHit(p, s)
 }
 
 // canHit reports whether a candidate found by name could reach the hit
@@ -310,7 +369,7 @@ func (e *Engine) canHit(p *Probe, s candidateSummary) bool {
 	}
 	birth, _ := compareBirth(p, s.birthDate)
 	sex, _ := compareSex(p.traveller.Sex, s.sex)
-	nat, _ := compareNationality(p.traveller.Nationality, s.nationalities)
+	nat, _ := nationalityAgreement(p.traveller.Nationality, s.nNationality, s.hasNationality)
 	return roundScore(weightName+weightBirth*birth+weightSex*sex+weightNationality*nat) >= e.cfg.HitThreshold
 }
 
@@ -336,7 +395,11 @@ const (
 	phoneticMinJW      = 0.60
 )
 
-func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
+func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) { return e.scoreWith(p, a, true) }
+
+// scoreWith scores a candidate; prune lets bestName skip names that
+// cannot matter (false only to test that skipping changes nothing).
+func (e *Engine) scoreWith(p *Probe, a *matchRecord, prune bool) (Hit, bool) {
 	h := Hit{AlertID: a.id, Category: a.category, Action: a.action}
 	docHit := false
 	if p.docNumber != "" {
@@ -356,21 +419,28 @@ func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
 		}
 	}
 	nameScore := 0.0
+	var agree nameChoice
 	if a.hasPerson {
-		agree := bestName(p, a.names)
-		if agree != nil {
-			h.Explain.Name = agree
-		}
 		birth, birthNote := compareBirth(p, a.birthDate)
 		sex, sexNote := compareSex(p.traveller.Sex, a.sex)
 		nat, natNote := compareNationality(p.traveller.Nationality, a.nationalities)
 		h.Explain.BirthDate, h.Explain.Sex, h.Explain.Nationality = birthNote, sexNote, natNote
+		// Unless the document hit (whose explanation shows the best name
+		// however poor), a name can only matter if it reaches both the
+		// lower gate and what the other fields leave to reach the hit
+		// threshold; bestName need not compare names that cannot.
+		need := 0.0
+		if !docHit && prune {
+			need = max(min(e.cfg.NameThreshold, e.cfg.NameThresholdTransliterated),
+				(e.cfg.HitThreshold-weightBirth*birth-weightSex*sex-weightNationality*nat)/weightName)
+		}
+		agree = bestName(p, a.names, need)
 		gate := e.cfg.NameThreshold
-		if agree != nil && agree.transliterated {
+		if agree.transliterated() {
 			gate = e.cfg.NameThresholdTransliterated
 		}
-		if agree != nil && agree.Similarity >= gate {
-			nameScore = weightName*agree.Similarity + weightBirth*birth + weightSex*sex + weightNationality*nat
+		if agree.found() && agree.sim >= gate {
+			nameScore = weightName*agree.sim + weightBirth*birth + weightSex*sex + weightNationality*nat
 		}
 	}
 	switch {
@@ -382,48 +452,89 @@ func (e *Engine) score(p *Probe, a *matchRecord) (Hit, bool) {
 		h.Score = nameScore
 	}
 	h.Score = roundScore(h.Score)
-	return h, h.Score >= e.cfg.HitThreshold
+	if h.Score < e.cfg.HitThreshold {
+		return h, false
+	}
+	h.Explain.Name = agree.explain() // only for a hit: it allocates
+	return h, true
+}
+
+// nameChoice is the best agreement between the traveller's names and an
+// alert's, before it is explained.
+type nameChoice struct {
+	sim     float64 // rounded, as reported
+	method  string
+	form    *travellerForm
+	name    *recName
+	reading *names.Name
+}
+
+func (c *nameChoice) found() bool { return c.form != nil }
+
+// transliterated reports whether the alert's name was read from a script
+// other than Latin by approximate transliteration (pinyin is exact).
+func (c *nameChoice) transliterated() bool {
+	return c.found() && c.reading.Script != "Latin" && c.reading.Script != "" && c.reading.Script != "Han"
+}
+
+// explain writes the agreement out for the officer; nil when no name was
+// compared.
+func (c *nameChoice) explain() *NameAgreement {
+	if !c.found() {
+		return nil
+	}
+	method := c.method
+	if c.reading.Script != "Latin" && c.reading.Script != "" {
+		method += ", transliterated from " + c.reading.Script
+	}
+	return &NameAgreement{Method: method, Similarity: c.sim,
+		AlertName: strings.TrimSpace(c.name.written), AlertReading: c.reading.Full(), TravellerName: c.form.name.Full(),
+		transliterated: c.transliterated()}
 }
 
 // bestName compares every reading of the traveller's name with every
-// reading of every alert name and keeps the best agreement.
-func bestName(p *Probe, alertNames []recName) *NameAgreement {
-	var best *NameAgreement
-	for _, tf := range p.forms {
-		tn, tFull, tRev, tLetters, tSkel := tf.name, tf.full, tf.rev, tf.letters, tf.skeleton
-		for _, pn := range alertNames {
-			written := strings.TrimSpace(pn.written)
-			for _, an := range pn.readings {
+// reading of every alert name and keeps the best agreement. Pairs whose
+// similarity cannot reach need are not compared: the choice is then the
+// best of the others, and only matters when it reaches need.
+func bestName(p *Probe, alertNames []recName, need float64) nameChoice {
+	var (
+		best      nameChoice
+		full, rev [64]byte
+	)
+	for fi := range p.forms {
+		tf := &p.forms[fi]
+		for ni := range alertNames {
+			pn := &alertNames[ni]
+			for ri := range pn.readings {
+				an := &pn.readings[ri]
+				// Only an approximate transliteration earns the phonetic
+				// floor: Latin is compared as written and pinyin is exact.
+				approximate := an.Script != "Latin" && an.Script != "Han" && an.Script != ""
 				for _, sp := range an.Splits() {
-					aFull := sp.Surname + sp.Given
+					aFull := append(append(full[:0], sp.Surname...), sp.Given...)
 					var sim float64
 					var method string
 					switch {
-					case aFull == tFull:
+					case string(aFull) == tf.full:
 						sim, method = 1, "exact"
-					case aFull == tRev:
+					case string(aFull) == tf.rev:
 						sim, method = 1, "exact, surname and given names swapped"
-					case sortedLetters(aFull) == tLetters:
+					case sameLetters(tf.letters, aFull):
 						sim, method = 0.98, "same letters, names in another order"
+					case !mayReach(tf, aFull, approximate, need):
+						continue
 					default:
-						s1 := names.Similarity(tFull, aFull)
-						s2 := names.Similarity(tFull, sp.Given+sp.Surname)
+						aRev := append(append(rev[:0], sp.Given...), sp.Surname...)
+						s1 := names.Similarity(tf.full, string(aFull))
+						s2 := names.Similarity(tf.full, string(aRev))
 						sim, method = max(s1, s2), "jaro-winkler"
-						// Only an approximate transliteration earns the floor:
-						// Latin is compared as written and pinyin is exact.
-						approximate := an.Script != "Latin" && an.Script != "Han" && an.Script != ""
-						if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tSkel) >= phoneticMinClasses &&
-							(names.Skeleton(aFull) == tSkel || names.Skeleton(sp.Given+sp.Surname) == tSkel) {
+						if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses &&
+							(names.Skeleton(string(aFull)) == tf.skeleton || names.Skeleton(string(aRev)) == tf.skeleton) {
 							sim, method = phoneticFloor, "phonetic skeleton"
 						}
 					}
-					if an.Script != "Latin" && an.Script != "" {
-						method += ", transliterated from " + an.Script
-					}
-					if best == nil || sim > best.Similarity {
-						best = &NameAgreement{Method: method, Similarity: float64(int(sim*1000+0.5)) / 1000,
-							AlertName: written, AlertReading: an.Full(), TravellerName: tn.Full(),
-							transliterated: an.Script != "Latin" && an.Script != "" && an.Script != "Han"}
+					if !best.found() || sim > best.sim {
+						best = nameChoice{sim: float64(int(sim*1000+0.5)) / 1000, method: method, form: tf, name: pn, reading: an}
 					}
 				}
 			}
@@ -432,11 +543,66 @@ func bestName(p *Probe, alertNames []recName) *NameAgreement {
 	return best
 }
 
+// mayReach reports whether the Jaro-Winkler similarity of the traveller's
+// form and an alert name (in either order: they share their letters) can
+// reach need, by a bound computed in one pass over the letters: at most
+// the letters the two names share can match, and Jaro-Winkler adds at
+// most 0.4 of what Jaro leaves to 1. An approximate transliteration whose
+// bound reaches the phonetic minimum may be lifted to the phonetic floor.
+// The bound is loosened by a margin for the rounding of reported scores.
+func mayReach(tf *travellerForm, name []byte, approximate bool, need float64) bool {
+	if need <= 0 || len(tf.full) == 0 || len(name) == 0 {
+		return true
+	}
+	var used [256]uint8
+	common := 0
+	for _, c := range name {
+		if used[c] < tf.counts[c] {
+			used[c]++
+			common++
+		}
+	}
+	jaro := (float64(common)/float64(len(tf.full)) + float64(common)/float64(len(name)) + 1) / 3
+	bound := 0.6*jaro + 0.4
+	if approximate && bound >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses {
+		bound = max(bound, phoneticFloor)
+	}
+	return bound+scoreMargin >= need
+}
+
+// scoreMargin covers the rounding of similarities and scores to three
+// decimals, and float error, wherever a bound decides to skip work.
+const scoreMargin = 0.002
+
+// sameLetters reports whether name holds the letters of sorted (a name's
+// letters in order, as sortedLetters gives them), in any order; spaces
+// do not count. It allocates nothing.
+func sameLetters(sorted string, name []byte) bool {
+	if len(name) < len(sorted) {
+		return false
+	}
+	var count [256]int16
+	for i := 0; i < len(sorted); i++ {
+		count[sorted[i]]++
+	}
+	n := 0
+	for _, c := range name {
+		if c == ' ' {
+			continue
+		}
+		if count[c]--; count[c] < 0 {
+			return false
+		}
+		n++
+	}
+	return n == len(sorted)
+}
+
 // compareBirth weighs the birth dates. The weights are evidence: an exact
 // date is 1 in ~20,000 for people of an age; a year alone 1 in 365 of
 // that; a missing date is no evidence at all, so that an alert without
 // one hits by name only when the name is exact and nothing contradicts.
-func compareBirth(p *Probe, alertDate string) (float64, string) {
+func compareBirth[T string | []byte](p *Probe, alertDate T) (float64, string) {
 	ay, am, ad, ok := parsePartialDate(alertDate)
 	if !ok || p.year == 0 {
 		return 0.35, "unknown"
@@ -462,25 +628,28 @@ func compareBirth(p *Probe, alertDate string) (float64, string) {
 	return 0, "differs"
 }
 
-func compareSex(t, a string) (float64, string) {
-	if t == "" || a == "" || t == "X" || a == "X" {
+func compareSex[T string | []byte](t string, a T) (float64, string) {
+	if t == "" || len(a) == 0 || t == "X" || string(a) == "X" {
 		return 0.5, "unknown"
 	}
-	if t == a {
+	if t == string(a) {
 		return 1, "agrees"
 	}
 	return 0, "differs"
 }
 
 func compareNationality(t string, a []string) (float64, string) {
-	if t == "" || len(a) == 0 {
+	return nationalityAgreement(t, len(a), func(c string) bool { return slices.Contains(a, c) })
+}
+
+// nationalityAgreement weighs the traveller's nationality t against an
+// alert's n nationalities, of which has reports membership.
+func nationalityAgreement(t string, n int, has func(string) bool) (float64, string) {
+	if t == "" || n == 0 {
 		return 0.5, "unknown"
 	}
-	t = normaliseCountry(t)
-	for _, c := range a {
-		if c == t {
-			return 1, "agrees"
-		}
+	if has(normaliseCountry(t)) {
+		return 1, "agrees"
 	}
 	return 0, "differs"
 }

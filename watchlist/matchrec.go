@@ -1,18 +1,21 @@
 package watchlist
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/crossguard/crossguard/watchlist/names"
 )
 
-// matchRecord is what scoring a candidate needs, kept beside each alert
-// in a compact binary form ('m' id), so that checking a traveller decodes
-// a few hundred bytes per candidate instead of the alert's JSON. The JSON
-// is read only for hits. It is derived from the alert on every write.
+// matchRecord is what scoring a candidate needs, kept in a compact binary
+// form in the value of each of the alert's index entries, so that checking
+// a traveller decodes a few hundred bytes per candidate instead of reading
+// the alert's JSON. The JSON is read only for hits. It is derived from the
+// alert on every write.
 type matchRecord struct {
 	id               string
 	closed           bool
@@ -119,8 +122,9 @@ func (r *matchRecord) encode() []byte {
 }
 
 type recReader struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	owned bool
 }
 
 func (r *recReader) num() int {
@@ -136,15 +140,39 @@ func (r *recReader) num() int {
 	return int(v)
 }
 
+// str reads a string. A reader that owns its bytes (they are a private
+// copy that nothing writes again) returns views of them instead of
+// copies: one allocation for a whole record rather than one per string.
 func (r *recReader) str() string {
+	b := r.raw()
+	if r.owned && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
+}
+
+// raw reads a string in place.
+func (r *recReader) raw() []byte {
 	n := r.num()
 	if r.err != nil || n > len(r.b) {
 		r.err = errMatchRecord
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	s := r.b[:n:n]
 	r.b = r.b[n:]
 	return s
+}
+
+// count reads the length of a list; every element takes at least a byte,
+// so a corrupt count cannot make the reader allocate more than the record
+// holds.
+func (r *recReader) count() int {
+	n := r.num()
+	if n > len(r.b) {
+		r.err = errMatchRecord
+		return 0
+	}
+	return n
 }
 
 func (r *recReader) flag() bool {
@@ -161,7 +189,7 @@ func decodeMatchRecord(id string, b []byte) (matchRecord, error) {
 	if len(b) == 0 || b[0] != matchRecordFormat {
 		return matchRecord{}, errMatchRecord
 	}
-	r := &recReader{b: b[1:]}
+	r := &recReader{b: bytes.Clone(b[1:]), owned: true}
 	m := matchRecord{id: id}
 	m.closed = r.flag()
 	m.hasPerson = r.flag()
@@ -172,25 +200,31 @@ func decodeMatchRecord(id string, b []byte) (matchRecord, error) {
 	m.birthDate = r.str()
 	m.ownerCountry = r.str()
 	m.year, m.month, m.day, _ = parsePartialDate(m.birthDate)
-	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
-		m.nationalities = append(m.nationalities, r.str())
+	m.nationalities = make([]string, r.count())
+	for i := range m.nationalities {
+		m.nationalities[i] = r.str()
 	}
-	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
-		m.documents = append(m.documents, Document{Type: r.str(), Country: r.str(), Number: r.str()})
+	m.documents = make([]Document, r.count())
+	for i := range m.documents {
+		m.documents[i] = Document{Type: r.str(), Country: r.str(), Number: r.str()}
 	}
-	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
-		rn := recName{written: r.str()}
-		for j, k := 0, r.num(); j < k && r.err == nil; j++ {
-			rd := names.Name{Ordered: r.flag(), Script: r.str()}
-			for t, c := 0, r.num(); t < c && r.err == nil; t++ {
-				rd.Surname = append(rd.Surname, r.str())
+	m.names = make([]recName, r.count())
+	for i := range m.names {
+		rn := &m.names[i]
+		rn.written = r.str()
+		rn.readings = make([]names.Name, r.count())
+		for j := range rn.readings {
+			rd := &rn.readings[j]
+			rd.Ordered, rd.Script = r.flag(), r.str()
+			rd.Surname = make([]string, r.count())
+			for t := range rd.Surname {
+				rd.Surname[t] = r.str()
 			}
-			for t, c := 0, r.num(); t < c && r.err == nil; t++ {
-				rd.Given = append(rd.Given, r.str())
+			rd.Given = make([]string, r.count())
+			for t := range rd.Given {
+				rd.Given[t] = r.str()
 			}
-			rn.readings = append(rn.readings, rd)
 		}
-		m.names = append(m.names, rn)
 	}
 	return m, r.err
 }
@@ -204,12 +238,26 @@ func (m *matchRecord) activeOn(on time.Time) bool {
 
 // candidateSummary is what an index entry's value says about its alert:
 // enough to bound the score a name match can reach, so that a candidate
-// that cannot hit is skipped without reading its match record.
+// that cannot hit is skipped without reading its match record. Its fields
+// point into the value they were read from.
 type candidateSummary struct {
-	hasPerson     bool
-	sex           string
-	birthDate     string
-	nationalities []string
+	hasPerson bool
+	sex       []byte
+	birthDate []byte
+	// nationalities holds the count-prefixed codes as written.
+	nationalities []byte
+	nNationality  int
+}
+
+// hasNationality reports whether the summary lists the country code c.
+func (s *candidateSummary) hasNationality(c string) bool {
+	r := recReader{b: s.nationalities}
+	for i := 0; i < s.nNationality && r.err == nil; i++ {
+		if string(r.raw()) == c {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *matchRecord) summary() []byte {
@@ -238,9 +286,15 @@ func splitIndexValue(b []byte) (candidateSummary, []byte, bool) {
 		return candidateSummary{}, nil, false
 	}
 	r := &recReader{b: b[1:]}
-	s := candidateSummary{hasPerson: r.flag(), sex: r.str(), birthDate: r.str()}
-	for i, n := 0, r.num(); i < n && r.err == nil; i++ {
-		s.nationalities = append(s.nationalities, r.str())
+	s := candidateSummary{hasPerson: r.flag(), sex: r.raw(), birthDate: r.raw()}
+	s.nNationality = r.num()
+	s.nationalities = r.b
+	for i := 0; i < s.nNationality && r.err == nil; i++ {
+		r.raw()
 	}
-	return s, r.b, r.err == nil
+	if r.err != nil {
+		return candidateSummary{}, nil, false
+	}
+	s.nationalities = s.nationalities[:len(s.nationalities)-len(r.b)]
+	return s, r.b, true
 }

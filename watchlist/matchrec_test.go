@@ -1,8 +1,13 @@
 package watchlist
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/crossguard/crossguard/watchlist/names"
 )
 
 func TestMatchRecordRoundTrip(t *testing.T) {
@@ -35,4 +40,80 @@ func FuzzDecodeMatchRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = decodeMatchRecord("x", b) // must not panic or allocate without bound
 	})
+}
+
+// The bound that lets bestName skip a comparison is never below the
+// similarity it stands for, on real names and on random strings.
+func TestMayReachBoundsJaroWinkler(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	real := []string{"ZHANGXIAOMING", "XIAOMINGZHANG", "NGUYENTHIDAO", "SOMCHAIJAIDEE", "SMCHAAYCCHAIDII",
+		"MUELLERANNALENA", "MULLERANNALENA", "WANGFANG", "HUNVANNA", "IVANOVAOLGA", "AUNGSANSUU", "A", "AB", "BA"}
+	random := func() string {
+		b := make([]byte, 1+r.IntN(20))
+		for i := range b {
+			b[i] = "AEIOUNGHZXSM"[r.IntN(12)]
+		}
+		return string(b)
+	}
+	checked := 0
+	for i := 0; i < 20000; i++ {
+		var a, b string
+		if i < len(real)*len(real) {
+			a, b = real[i/len(real)], real[i%len(real)]
+		} else {
+			a, b = random(), random()
+		}
+		p := &Probe{}
+		p.addForm(names.Name{Surname: []string{a}, Ordered: true})
+		tf := &p.forms[0]
+		sim := names.Similarity(a, b)
+		if !mayReach(tf, []byte(b), false, sim) {
+			t.Fatalf("bound of %s ~ %s is below their similarity %.4f", a, b, sim)
+		}
+		if sim >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses && !mayReach(tf, []byte(b), true, phoneticFloor) {
+			t.Fatalf("bound of %s ~ %s misses the phonetic floor", a, b)
+		}
+		if sameLetters(sortedLetters(a), []byte(b)) != (sortedLetters(a) == sortedLetters(b)) {
+			t.Fatalf("sameLetters(%s, %s) disagrees with sortedLetters", a, b)
+		}
+		checked++
+	}
+	// And it does prune: a namesake by surname alone is not compared.
+	p := &Probe{}
+	p.addForm(names.Name{Surname: []string{"ZHANG"}, Given: []string{"WEI"}, Ordered: true})
+	if mayReach(&p.forms[0], []byte("ZHANGXIAOMING"), false, 0.88) {
+		t.Error("ZHANGWEI ~ ZHANGXIAOMING is compared although it cannot reach 0.88")
+	}
+	t.Logf("%d pairs", checked)
+}
+
+// parsePartialDate, which reads dates in place, accepts exactly what
+// time.Parse does for each form, from 1900.
+func TestParsePartialDateAgreesWithTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	digit := func() byte { return "0123456789"[r.IntN(10)] }
+	for i := 0; i < 50000; i++ {
+		b := []byte(fmt.Sprintf("%04d-%02d-%02d", 1890+r.IntN(200), r.IntN(14), r.IntN(33)))
+		if i%10 == 0 {
+			b[r.IntN(len(b))] = digit()
+		}
+		if i%17 == 0 {
+			b[r.IntN(len(b))] = "-x/ "[r.IntN(4)]
+		}
+		for _, s := range []string{string(b), string(b[:7]), string(b[:4])} {
+			y, m, d, ok := parsePartialDate(s)
+			layout := map[int]string{4: "2006", 7: "2006-01", 10: time.DateOnly}[len(s)]
+			tm, err := time.Parse(layout, s)
+			want := err == nil && tm.Year() >= 1900 && (len(s) != 4 || tm.Year() <= 2999)
+			if ok != want {
+				t.Fatalf("%q: ok %v, time.Parse says %v (%v)", s, ok, want, err)
+			}
+			if ok && (y != tm.Year() || (len(s) >= 7 && m != int(tm.Month())) || (len(s) == 10 && d != tm.Day())) {
+				t.Fatalf("%q read as %d-%d-%d", s, y, m, d)
+			}
+			if y2, m2, d2, ok2 := parsePartialDate([]byte(s)); y2 != y || m2 != m || d2 != d || ok2 != ok {
+				t.Fatalf("%q reads differently as bytes", s)
+			}
+		}
+	}
 }

@@ -283,37 +283,6 @@ func (c *indexCounts) add(k key, n int64) {
 	}
 }
 
-// candidate is an alert found under one or more of a traveller's keys.
-type candidate struct {
-	value  []byte // of its index entry: summary and match record
-	viaDoc bool   // found under a document key
-}
-
-// candidates adds to into the alerts indexed under each key, with their
-// index values, using one iterator for all of them.
-func candidates(txn *badger.Txn, keys []key, into map[string]candidate) error {
-	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
-	defer it.Close()
-	for _, k := range keys {
-		prefix := indexPrefix(k)
-		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			item := it.Item()
-			id := string(item.Key()[len(prefix):])
-			c := into[id]
-			c.viaDoc = c.viaDoc || k.fam == famDocument
-			if c.value == nil {
-				v, err := item.ValueCopy(nil)
-				if err != nil {
-					return err
-				}
-				c.value = v
-			}
-			into[id] = c
-		}
-	}
-	return nil
-}
-
 // forEachIndexKey calls fn with every index entry's key as txn sees it,
 // for building the bloom filters; it stops at fn's first error.
 func forEachIndexKey(txn *badger.Txn, fn func(k key) error) error {
