@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type testCluster struct {
 	nodes  []*testNode
 	tls    func(id string) (server, client *tls.Config)
 	tune   func(*Config)
+	logs   *logTail
 }
 
 var historyKey = []byte("0123456789abcdef0123456789abcdef")
@@ -45,11 +47,59 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// logTail keeps the last lines the cluster's nodes logged, so that a test
+// that fails (in CI, say) shows what raft and the nodes were doing; a test
+// that passes shows nothing. Nodes log from their own goroutines, which
+// may outlive the test: they write here, never to t.
+type logTail struct {
+	mu    sync.Mutex
+	lines []string
+	next  int
+}
+
+const logTailLines = 300
+
+func (l *logTail) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	line := string(bytes.TrimRight(b, "\n"))
+	if len(l.lines) < logTailLines {
+		l.lines = append(l.lines, line)
+	} else {
+		l.lines[l.next] = line
+		l.next = (l.next + 1) % logTailLines
+	}
+	return len(b), nil
+}
+
+func (l *logTail) dump(t testing.TB) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t.Logf("the last %d lines the nodes logged:", len(l.lines))
+	for i := range l.lines {
+		t.Log(l.lines[(l.next+i)%len(l.lines)])
+	}
+}
+
+// logger is a node's logger: the tail kept for a failure, or stderr with
+// CROSSGUARD_TEST_LOG set.
+func (tc *testCluster) logger() *slog.Logger {
+	if os.Getenv("CROSSGUARD_TEST_LOG") != "" {
+		return testLogger(tc.t)
+	}
+	return slog.New(slog.NewTextHandler(tc.logs, &slog.HandlerOptions{Level: slog.LevelInfo})) // the cluster adds its node ID
+}
+
 // newTestCluster starts voters (the first bootstraps) and non-voting
 // replicas, and waits until every one has joined and applied the
 // configuration.
 func newTestCluster(t testing.TB, voters, replicas int, opts ...func(*testCluster)) *testCluster {
-	tc := &testCluster{t: t, fabric: clustertest.NewFabric()}
+	tc := &testCluster{t: t, fabric: clustertest.NewFabric(), logs: &logTail{}}
+	t.Cleanup(func() {
+		if t.Failed() {
+			tc.logs.dump(t)
+		}
+	})
 	for _, o := range opts {
 		o(tc)
 	}
@@ -83,7 +133,7 @@ func (tc *testCluster) config(n *testNode, bootstrap bool, join []string) Config
 	cfg.ElectionTimeout = 300 * time.Millisecond
 	cfg.LeaderLeaseTimeout = 150 * time.Millisecond
 	cfg.ApplyTimeout = 10 * time.Second
-	cfg.Logger = testLogger(tc.t).With("node", n.id)
+	cfg.Logger = tc.logger()
 	if tc.tls != nil {
 		cfg.ServerTLS, cfg.ClientTLS = tc.tls(n.id)
 	}
