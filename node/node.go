@@ -393,8 +393,32 @@ func (n *Node) AckHit(ctx context.Context, id string, ack watchlist.Acknowledgem
 	return n.cluster.WaitForApplied(ctx, idx)
 }
 
+// retryUnanswered runs a change until it is answered: a change that got no
+// answer in time (cluster.ErrNoLeader: no leader, or a leader too busy to
+// apply it within the apply timeout, as when a large store compacts) may
+// or may not have been applied, and every change is idempotent, so it is
+// sent again, with a growing pause, until ctx ends. Any other error ends
+// it.
+func retryUnanswered(ctx context.Context, log *slog.Logger, change func() error) error {
+	pause := 100 * time.Millisecond
+	for {
+		err := change()
+		if !errors.Is(err, cluster.ErrNoLeader) {
+			return err
+		}
+		log.Warn("change not answered in time; sending it again", "err", err, "after", pause)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+}
+
 // loadDemo commits the demo watchlist through raft, once: on the leader
-// that finds it missing.
+// that finds it missing. A batch that gets no answer in time is sent
+// again (the 10M demo through raft meets badger's compaction stalls).
 func (n *Node) loadDemo(ctx context.Context) error {
 	if _, err := n.cluster.WaitForLeader(ctx); err != nil {
 		return err
@@ -408,12 +432,15 @@ func (n *Node) loadDemo(ctx context.Context) error {
 	now := n.now()
 	g := testbench.NewGenerator(testbench.DemoSeed, now)
 	const batch = 2000
+	upsert := func(alerts []watchlist.Alert) error {
+		return retryUnanswered(ctx, n.log, func() error { _, err := n.UpsertAlerts(ctx, alerts); return err })
+	}
 	for from := 0; from < n.cfg.DemoAlerts; from += batch {
-		if _, err := n.UpsertAlerts(ctx, g.Alerts(from, min(from+batch, n.cfg.DemoAlerts))); err != nil {
+		if err := upsert(g.Alerts(from, min(from+batch, n.cfg.DemoAlerts))); err != nil {
 			return err
 		}
 	}
-	_, err := n.UpsertAlerts(ctx, testbench.DemoAlerts())
+	err := upsert(testbench.DemoAlerts())
 	if err == nil {
 		n.log.Info("demo watchlist loaded", "alerts", n.cfg.DemoAlerts+len(testbench.DemoAlerts()))
 	}
