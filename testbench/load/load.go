@@ -62,8 +62,12 @@ type Result struct {
 func (r Result) Histogram() *hdrhistogram.Histogram { return r.histogram }
 
 func (r Result) String() string {
-	return fmt.Sprintf("rate %.0f/s for %s: %d ok, %d errors, %d shed; achieved %.0f/s; p50 %s p99 %s p99.9 %s max %s",
+	s := fmt.Sprintf("rate %.0f/s for %s: %d ok, %d errors, %d shed; achieved %.0f/s; p50 %s p99 %s p99.9 %s max %s",
 		r.Rate, r.Duration, r.OK, r.Errors, r.Shed, r.Achieved, r.P50, r.P99, r.P999, r.Max)
+	if r.FirstErr != "" {
+		s += "; first error: " + r.FirstErr
+	}
+	return s
 }
 
 // Run sends the load and waits for every request to end.
@@ -79,6 +83,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	client := cfg.Client
 	if client == nil {
+		// This run's connections end with it: left open, they would
+		// count against the server's connection bound in the next run.
+		defer func() { client.CloseIdleConnections() }()
 		client = &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:        cfg.MaxInFlight,
@@ -164,9 +171,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 func Search(ctx context.Context, cfg Config, rates []float64, p99 time.Duration) ([]Result, float64, error) {
 	var out []Result
 	best := 0.0
-	for _, r := range rates {
+	for i, r := range rates {
 		c := cfg
 		c.Rate = r
+		if i > 0 {
+			// An overloaded step leaves the server a backlog (requests the
+			// generator gave up on are still being answered): the next
+			// step starts once it answers promptly again, or it would
+			// measure the previous one.
+			if err := Settle(ctx, c, max(p99, 50*time.Millisecond), 2*time.Minute); err != nil {
+				return out, best, err
+			}
+		}
 		res, err := Run(ctx, c)
 		if err != nil {
 			return out, best, err
@@ -177,4 +193,44 @@ func Search(ctx context.Context, cfg Config, rates []float64, p99 time.Duration)
 		}
 	}
 	return out, best, nil
+}
+
+// Settle sends one request at a time until two in a row are answered
+// within quick, or until within has passed (then it returns nil: the next
+// run will show a server that does not recover). It fails only when ctx
+// ends.
+func Settle(ctx context.Context, cfg Config, quick, within time.Duration) error {
+	client := &http.Client{Timeout: within}
+	defer client.CloseIdleConnections()
+	deadline := time.Now().Add(within)
+	fast := 0
+	for i := 0; fast < 2 && time.Now().Before(deadline); i++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+cfg.Token)
+		start := time.Now()
+		resp, err := client.Do(req)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		took := time.Since(start)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil && resp.StatusCode == http.StatusOK && took <= quick {
+			fast++
+			continue
+		}
+		fast = 0
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,5 +72,52 @@ func TestSearchFindsTheSustainableRate(t *testing.T) {
 	}
 	if best != 100 {
 		t.Fatalf("best %v: %v / %v", best, runs[0], runs[1])
+	}
+}
+
+// A search step starts only once the server has worked off the backlog of
+// the step before: Settle waits until requests are answered promptly, and
+// gives up (without error) when they never are.
+func TestSettleWaitsForTheBacklog(t *testing.T) {
+	var busyUntil atomic.Int64
+	busyUntil.Store(time.Now().Add(400 * time.Millisecond).UnixNano())
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		if d := time.Until(time.Unix(0, busyUntil.Load())); d > 0 {
+			time.Sleep(min(d, 100*time.Millisecond)) // the backlog under test
+		}
+	}))
+	defer srv.Close()
+	cfg := Config{URL: srv.URL, Body: func(int) []byte { return nil }}
+	start := time.Now()
+	if err := Settle(context.Background(), cfg, 20*time.Millisecond, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 350*time.Millisecond {
+		t.Fatalf("settled after %s, while the server was busy for 400 ms", took)
+	}
+	res, err := Run(context.Background(), Config{URL: srv.URL, Rate: 50, Duration: 200 * time.Millisecond, Body: cfg.Body})
+	if err != nil || res.OK != 10 || res.P99 > 50*time.Millisecond {
+		t.Fatalf("after settling the server answers at once: %v %v", res, err)
+	}
+
+	busyUntil.Store(time.Now().Add(time.Hour).UnixNano()) // never recovers
+	start = time.Now()
+	if err := Settle(context.Background(), cfg, 20*time.Millisecond, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 500*time.Millisecond || took > 5*time.Second {
+		t.Fatalf("gave up after %s, want about 500 ms", took)
+	}
+}
+
+// A run reports its first error, so that a failing step says why.
+func TestResultNamesTheFirstError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	res, err := Run(context.Background(), Config{URL: srv.URL, Rate: 20, Duration: 100 * time.Millisecond, Body: func(int) []byte { return nil }})
+	if err != nil || res.Errors != 2 || !strings.Contains(res.String(), "first error: status 503") {
+		t.Fatalf("%v %v", res, err)
 	}
 }
