@@ -48,7 +48,7 @@ func (o *outbox) AuditDepth() int {
 
 // nextAudit reads up to n audit entries, oldest first (IDs are ULIDs).
 func (o *outbox) nextAudit(n int) ([]watchlist.AuditEntry, error) {
-	return nextRecords[watchlist.AuditEntry](o.db, tagAuditOut, n)
+	return nextRecords[watchlist.AuditEntry](o.db, &o.audit, n, o.AuditDepth())
 }
 
 // removeAudit deletes shipped entries, or, with held, moves entries the
@@ -73,6 +73,11 @@ func (o *outbox) removeAudit(entries []watchlist.AuditEntry, held error) error {
 	if err := wb.Flush(); err != nil {
 		return err
 	}
+	ids := make([]string, len(entries))
+	for i := range entries {
+		ids[i] = entries[i].ID
+	}
+	o.audit.advance(ids)
 	o.mu.Lock()
 	o.auditDepth -= len(entries)
 	o.mu.Unlock()

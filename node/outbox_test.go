@@ -98,3 +98,62 @@ func TestOutboxHoldsRefusedRecordsAsideAndShipsTheRest(t *testing.T) {
 		t.Fatalf("the held crossing's escort is gone after restart: %v", m)
 	}
 }
+
+// The shipper reads from where it last removed records, but a record
+// whose ID sorts before that point (made in the same millisecond by a
+// concurrent inspection, written a moment later) is still shipped, and
+// so is an audit entry in the same position.
+func TestOutboxShipsRecordsBehindItsCursor(t *testing.T) {
+	o, err := openOutbox(filepath.Join(t.TempDir(), "outbox"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.close()
+	at := time.Now().UTC().Truncate(time.Hour)
+	crossing := func(id string) watchlist.Crossing {
+		return watchlist.Crossing{ID: id, At: at, Direction: watchlist.Entry}
+	}
+	for _, id := range []string{"01B", "01C", "01D"} {
+		if err := o.add(crossing(id), watchlist.AuditEntry{ID: "A" + id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := o.next(2)
+	if err != nil || len(first) != 2 || first[0].ID != "01B" || first[1].ID != "01C" {
+		t.Fatalf("first batch %+v %v", first, err)
+	}
+	if err := o.remove(first); err != nil {
+		t.Fatal(err)
+	}
+	audit, err := o.nextAudit(3)
+	if err != nil || len(audit) != 3 {
+		t.Fatalf("audit %+v %v", audit, err)
+	}
+	if err := o.removeAudit(audit, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Written after the cursor moved past 01C, sorting before it.
+	if err := o.add(crossing("01A"), watchlist.AuditEntry{ID: "A01A"}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for o.Depth() > 0 {
+		cs, err := o.next(10)
+		if err != nil || len(cs) == 0 {
+			t.Fatalf("depth %d but next gives %+v %v", o.Depth(), cs, err)
+		}
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+		if err := o.remove(cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(ids) != "[01A 01D]" {
+		t.Fatalf("shipped %v, want [01A 01D]", ids)
+	}
+	as, err := o.nextAudit(10)
+	if err != nil || len(as) != 1 || as[0].ID != "A01A" {
+		t.Fatalf("the audit entry behind the cursor: %+v %v", as, err)
+	}
+}
