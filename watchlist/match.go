@@ -327,12 +327,12 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 // judge scores one candidate from the value of its index entry, which is
 // valid only during the call: what it returns is copied out of it.
 func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time) (Hit, bool, error) {
-	match, ok := e.worthScoring(p, value, byDoc)
-	if !ok {
-		return Hit{}, false, nil
+	match, worth, err := e.worthScoring(p, value, byDoc)
+	if err != nil {
+		return Hit{}, false, fmt.Errorf("index entry of %s: %w", id, err)
 	}
-	if match == nil {
-		return Hit{}, false, fmt.Errorf("index entry of %s: %w", id, errMatchRecord)
+	if !worth {
+		return Hit{}, false, nil
 	}
 	rec, err := decodeMatchRecord(string(id), match)
 	if err != nil {
@@ -348,16 +348,13 @@ func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time) (Hi
 // worthScoring reads the summary at the start of an index value and
 // returns the match record that follows it, and false when a candidate
 // found by name alone could not reach the hit threshold. It allocates
-// nothing. A corrupt value gives a nil record and true.
-func (e *Engine) worthScoring(p *Probe, value []byte, byDoc bool) ([]byte, bool) {
+// nothing.
+func (e *Engine) worthScoring(p *Probe, value []byte, byDoc bool) (match []byte, worth bool, err error) {
 	s, match, ok := splitIndexValue(value)
 	if !ok {
-		return nil, true
+		return nil, false, errMatchRecord
 	}
-	if byDoc {
-		return match, true
-	}
-	return match, e.canHit(p, s)
+	return match, byDoc || e.canHit(p, s), nil
 }
 
 // canHit reports whether a candidate found by name could reach the hit
