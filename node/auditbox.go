@@ -56,10 +56,12 @@ func (o *outbox) nextAudit(n int) ([]watchlist.AuditEntry, error) {
 func (o *outbox) removeAudit(entries []watchlist.AuditEntry, held error) error {
 	wb := o.db.NewWriteBatch()
 	defer wb.Cancel()
+	last := ""
 	for _, a := range entries {
 		if err := wb.Delete(append([]byte{tagAuditOut}, a.ID...)); err != nil {
 			return err
 		}
+		last = max(last, a.ID)
 		if held != nil {
 			v, err := json.Marshal(a)
 			if err != nil {
@@ -73,11 +75,7 @@ func (o *outbox) removeAudit(entries []watchlist.AuditEntry, held error) error {
 	if err := wb.Flush(); err != nil {
 		return err
 	}
-	ids := make([]string, len(entries))
-	for i := range entries {
-		ids[i] = entries[i].ID
-	}
-	o.audit.advance(ids)
+	o.audit.advance(last)
 	o.mu.Lock()
 	o.auditDepth -= len(entries)
 	o.mu.Unlock()

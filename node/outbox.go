@@ -239,14 +239,12 @@ type queueCursor struct {
 	key []byte // nil: from the start
 }
 
-// advance moves the cursor past removed records (keys of this tag).
-func (q *queueCursor) advance(ids []string) {
+// advance moves the cursor to the record with the greatest ID removed.
+func (q *queueCursor) advance(lastID string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, id := range ids {
-		if k := append([]byte{q.tag}, id...); bytes.Compare(k, q.key) > 0 {
-			q.key = k
-		}
+	if k := append([]byte{q.tag}, lastID...); bytes.Compare(k, q.key) > 0 {
+		q.key = k
 	}
 }
 
@@ -298,19 +296,17 @@ func nextRecords[T any](db *badger.DB, q *queueCursor, n, depth int) ([]T, error
 func (o *outbox) remove(cs []watchlist.Crossing) error {
 	wb := o.db.NewWriteBatch()
 	defer wb.Cancel()
+	last := ""
 	for _, c := range cs {
 		if err := wb.Delete(append([]byte{tagOutbox}, c.ID...)); err != nil {
 			return err
 		}
+		last = max(last, c.ID)
 	}
 	if err := wb.Flush(); err != nil {
 		return err
 	}
-	ids := make([]string, len(cs))
-	for i := range cs {
-		ids[i] = cs[i].ID
-	}
-	o.crossings.advance(ids)
+	o.crossings.advance(last)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	// Only the shipped records' adults have entries to drop.

@@ -127,22 +127,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		go func(i int, due time.Time) {
 			defer wg.Done()
 			defer inFlight.Add(-1)
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
-			if err != nil {
+			if err := cfg.post(ctx, client, i); err != nil {
 				fail(err)
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+cfg.Token)
-			resp, err := client.Do(req)
-			if err != nil {
-				fail(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				fail(fmt.Errorf("status %d", resp.StatusCode))
 				return
 			}
 			lat := time.Since(due)
@@ -205,23 +191,12 @@ func Settle(ctx context.Context, cfg Config, quick, within time.Duration) error 
 	deadline := time.Now().Add(within)
 	fast := 0
 	for i := 0; fast < 2 && time.Now().Before(deadline); i++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+cfg.Token)
 		start := time.Now()
-		resp, err := client.Do(req)
+		err := cfg.post(ctx, client, i)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		took := time.Since(start)
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		if err == nil && resp.StatusCode == http.StatusOK && took <= quick {
+		if err == nil && time.Since(start) <= quick {
 			fast++
 			continue
 		}
@@ -231,6 +206,27 @@ func Settle(ctx context.Context, cfg Config, quick, within time.Duration) error 
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+	return nil
+}
+
+// post sends the i-th request and reads its answer; an answer other than
+// 200 is an error.
+func (cfg *Config) post(ctx context.Context, client *http.Client, i int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
 }
