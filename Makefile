@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test test-process bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
+.PHONY: test test-faults faults soak bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -12,10 +12,11 @@ build:
 test:
 	$(GO) test -race -count=1 $(PKGS)
 
-# The real-process cluster tests alone: crossguard serve processes killed
-# with SIGKILL and restarted under load (they are part of `make test` too).
-test-process:
-	$(GO) test -count=1 -v -run Process -timeout 15m ./testbench/proc/
+# The fault runs alone: crossguard serve processes under load, killed with
+# SIGKILL, cut off and slowed by a fault proxy, then checked (they are part
+# of `make test` too).
+test-faults:
+	$(GO) test -count=1 -v -timeout 15m ./testbench/fault/
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
@@ -27,6 +28,14 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzCanonical -fuzztime=$(FUZZTIME) ./watchlist/names
 	$(GO) test -run=NONE -fuzz=FuzzDecodeMatchRecord -fuzztime=$(FUZZTIME) ./watchlist
 	$(GO) test -run=NONE -fuzz=FuzzDecodeCommand -fuzztime=$(FUZZTIME) ./cluster
+
+# The short fault run as a person runs it, and the soak (SOAK=4h).
+SOAK ?= 1h
+faults:
+	$(GO) run ./cmd/crossguard-bench faults --short
+
+soak:
+	$(GO) run ./cmd/crossguard-bench faults --soak $(SOAK)
 
 # Benchmarks of the watchlist engine at CROSSGUARD_BENCH_ALERTS alerts;
 # medians over BENCHCOUNT runs by benchstat. Stores are built once and kept

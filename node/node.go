@@ -330,6 +330,9 @@ func (n *Node) Inspect(ctx context.Context, req watchlist.InspectionRequest, aud
 }
 
 func (n *Node) shipCrossings(ctx context.Context, cs []watchlist.Crossing) error {
+	if cs = lostCrossings(cs); len(cs) == 0 {
+		return nil
+	}
 	_, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandRecordCrossings, Body: cluster.RecordCrossings{Crossings: cs}})
 	return err
 }
@@ -354,6 +357,9 @@ func (n *Node) UpsertAlerts(ctx context.Context, alerts []watchlist.Alert) ([]wa
 	}
 	if len(p) > 0 {
 		return nil, &watchlist.ValidationError{Fields: p}
+	}
+	if lostAlertChange(alerts) {
+		return alerts, nil
 	}
 	idx, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandUpsertAlerts, Body: cluster.UpsertAlerts{Alerts: alerts}})
 	if err != nil {

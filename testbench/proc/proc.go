@@ -27,14 +27,19 @@ import (
 )
 
 // Build compiles the crossguard command (static, as in the container
-// images) into dir and returns its path.
-func Build(ctx context.Context, dir string) (string, error) {
+// images) into dir and returns its path. Tags are build tags (the
+// checker's test builds a deliberately broken node with one).
+func Build(ctx context.Context, dir string, tags ...string) (string, error) {
 	bin := filepath.Join(dir, "crossguard")
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("build crossguard: the go command is not on PATH: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, "github.com/crossguard/crossguard/cmd/crossguard")
+	args := []string{"build", "-o", bin}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, goTool, append(args, "github.com/crossguard/crossguard/cmd/crossguard")...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build crossguard: %v\n%s", err, out)
@@ -53,6 +58,17 @@ type Options struct {
 	Voters, Posts int
 	// Args are added to every node's serve command line.
 	Args []string
+	// Fronts, when set, puts something between the nodes (the fault
+	// network of package fault): each node advertises the address it
+	// answers for the node's raft port, and the others dial that.
+	Fronts Fronts
+}
+
+// Fronts is a proxy in front of each node's raft port.
+type Fronts interface {
+	// Front answers the address other nodes dial to reach the node whose
+	// raft port listens on target.
+	Front(id, target string) (string, error)
 }
 
 // Cluster is a set of node processes.
@@ -73,9 +89,9 @@ type credentials struct {
 }
 
 // tokenFor picks the token a request needs: an officer's of the node's
-// post for inspections, the admin's for cluster and token endpoints, the
-// auditor's for the audit log, an analyst's for the rest, none for the
-// health probes.
+// post for inspections, the admin's for cluster and token endpoints and
+// the metrics, the auditor's for the audit log, an analyst's for the
+// rest, none for the health probes.
 func (cr *credentials) tokenFor(n *Node, path string) string {
 	if cr == nil {
 		return ""
@@ -87,7 +103,7 @@ func (cr *credentials) tokenFor(n *Node, path string) string {
 		return ""
 	case strings.HasPrefix(path, "/v1/inspections"):
 		return cr.officers[n.ID]
-	case strings.HasPrefix(path, "/v1/cluster"), strings.HasPrefix(path, "/v1/tokens"):
+	case strings.HasPrefix(path, "/v1/cluster"), strings.HasPrefix(path, "/v1/tokens"), path == "/metrics":
 		return cr.admin
 	case strings.HasPrefix(path, "/v1/audit"):
 		return cr.auditor
@@ -100,10 +116,11 @@ type Node struct {
 	ID    string
 	Voter bool
 	// HTTP and Raft are the node's fixed loopback addresses: a restart
-	// binds the same ones.
-	HTTP, Raft string
-	Dir        string
-	LogPath    string
+	// binds the same ones. Advertise is the raft address the other nodes
+	// dial (Raft, or its front).
+	HTTP, Raft, Advertise string
+	Dir                   string
+	LogPath               string
 
 	args   []string
 	binary string
@@ -139,9 +156,17 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		n := &Node{Voter: i < opts.Voters, HTTP: addrs[2*i], Raft: addrs[2*i+1]}
 		if n.Voter {
 			n.ID = fmt.Sprintf("centre-%d", i+1)
-			voterRaft = append(voterRaft, n.Raft)
 		} else {
 			n.ID = fmt.Sprintf("post-%d", i-opts.Voters+1)
+		}
+		n.Advertise = n.Raft
+		if opts.Fronts != nil {
+			if n.Advertise, err = opts.Fronts.Front(n.ID, n.Raft); err != nil {
+				return nil, err
+			}
+		}
+		if n.Voter {
+			voterRaft = append(voterRaft, n.Advertise)
 		}
 		n.Dir = filepath.Join(opts.Dir, n.ID)
 		n.LogPath = filepath.Join(opts.Dir, n.ID+".log")
@@ -149,7 +174,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.Nodes = append(c.Nodes, n)
 	}
 	for i, n := range c.Nodes {
-		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft,
+		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft, "--raft-advertise", n.Advertise,
 			"--history-key", key, "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter),
 			// The load of a test is many requests per token.
 			"--rate-limit", "0"}
@@ -339,6 +364,27 @@ func cleanEnv() []string {
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CROSSGUARD_") {
 			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// PID is the process ID of the running node (0 when it is down).
+func (n *Node) PID() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil || n.cmd.Process == nil {
+		return 0
+	}
+	return n.cmd.Process.Pid
+}
+
+// PIDs maps the running nodes' process IDs to their node IDs.
+func (c *Cluster) PIDs() map[int]string {
+	out := map[int]string{}
+	for _, n := range c.Nodes {
+		if pid := n.PID(); pid != 0 {
+			out[pid] = n.ID
 		}
 	}
 	return out
