@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test test-faults faults soak bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
+.PHONY: test test-faults faults soak report report-engine report-cluster report-api report-faults report-recall bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -36,6 +36,36 @@ faults:
 
 soak:
 	$(GO) run ./cmd/crossguard-bench faults --soak $(SOAK)
+
+# The benchmark report: every measurement, then REPORT.md and the plots in
+# $(RESULTS), and the generated part of BENCHMARKS.md. One command; about an
+# hour on the 2-core machine at the defaults (REPORT_10M=1 adds the engine
+# at 10M alerts, REPORT_ALERTS=10000000 the API at 10M: hours more).
+RESULTS ?= bench-results
+REPORT_ALERTS ?= 1000000
+report: report-engine report-cluster report-api report-faults report-recall
+	$(GO) run ./cmd/crossguard-bench report --in $(RESULTS) --benchmarks BENCHMARKS.md
+
+report-engine:
+	mkdir -p $(RESULTS)
+	CROSSGUARD_BENCH_ALERTS=1000000 $(GO) test -run NONE -bench . -benchmem -count 6 -timeout 3h ./watchlist/ > $(RESULTS)/engine-1m.bench.txt
+	if [ -n "$(REPORT_10M)" ]; then CROSSGUARD_BENCH_ALERTS=10000000 $(GO) test -run NONE -bench . -benchmem -count 3 -timeout 6h ./watchlist/ > $(RESULTS)/engine-10m.bench.txt; fi
+
+report-cluster:
+	mkdir -p $(RESULTS)
+	$(GO) test ./cluster/ -run NONE -bench ReplicatedUpsert -benchtime=3s -count=3 -timeout 30m > $(RESULTS)/cluster.bench.txt
+	$(GO) test ./testbench/proc/ -run NONE -bench ProcessVisibility -benchtime 200x -timeout 30m > $(RESULTS)/processes.bench.txt
+	$(GO) test ./testbench/proc/ -run NONE -bench ProcessFailover -benchtime 8x -timeout 30m >> $(RESULTS)/processes.bench.txt
+
+report-api:
+	mkdir -p $(RESULTS)
+	CROSSGUARD_BENCH_ALERTS=$(REPORT_ALERTS) $(GO) test ./testbench/proc/ -run NONE -bench ProcessAPI -benchtime 1x -timeout 3h -v > $(RESULTS)/api.bench.txt
+
+report-faults:
+	$(GO) run ./cmd/crossguard-bench faults --short --out $(RESULTS)
+
+report-recall:
+	$(GO) run ./cmd/crossguard-bench recall --out $(RESULTS)
 
 # Benchmarks of the watchlist engine at CROSSGUARD_BENCH_ALERTS alerts;
 # medians over BENCHCOUNT runs by benchstat. Stores are built once and kept

@@ -4,6 +4,8 @@
 //
 //	crossguard-bench faults --short      # the run CI does (about a minute)
 //	crossguard-bench faults --soak 4h    # faults drawn at random, for hours
+//	crossguard-bench recall              # recall and false alarms of the engine
+//	crossguard-bench report              # REPORT.md and plots from the results
 //
 // main only maps errors to exit codes; the commands live in newRoot so
 // that tests can run them with their own arguments and streams.
@@ -51,6 +53,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(newFaultsCommand())
+	root.AddCommand(newFaultsCommand(), newRecallCommand(), newReportCommand())
 	return root
 }

@@ -15,19 +15,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/crossguard/crossguard/testbench/proc"
 )
 
 // Scenario is a fault run.
 type Scenario struct {
-	Name          string `json:"name"`
-	Voters, Posts int
+	Name   string `json:"name"`
+	Voters int    `json:"voters"`
+	Posts  int    `json:"posts"`
 	// Rate is the inspections per second at each post.
 	Rate float64 `json:"rate"`
 	// Warmup is the load before the first fault; Faults follow in order.
@@ -86,9 +90,41 @@ type Result struct {
 	Events   []Event       `json:"events"`
 	Samples  []Sample      `json:"samples"`
 	Lags     []LagSample   `json:"lags"`
-	// Latency of every answered inspection over the whole run.
-	P50, P99, P999, Max time.Duration
-	Verdict             Verdict `json:"verdict"`
+	// Latency of every answered inspection over the whole run, and its
+	// distribution.
+	P50     time.Duration `json:"p50"`
+	P99     time.Duration `json:"p99"`
+	P999    time.Duration `json:"p99_9"`
+	Max     time.Duration `json:"max"`
+	CDF     []CDFPoint    `json:"cdf"`
+	Verdict Verdict       `json:"verdict"`
+}
+
+// CDFPoint is one point of a latency distribution: the share of
+// inspections answered within Latency.
+type CDFPoint struct {
+	Quantile float64       `json:"quantile"` // 0–1
+	Latency  time.Duration `json:"latency"`
+}
+
+// cdf samples a latency histogram (µs) every 5% up to 90%, then evenly
+// in "nines" (90%, 99%, 99.9%, 99.99%), where the tail lives.
+func cdf(h *hdrhistogram.Histogram) []CDFPoint {
+	if h.TotalCount() == 0 {
+		return nil
+	}
+	var qs []float64
+	for q := 0; q < 90; q += 5 {
+		qs = append(qs, float64(q)/100)
+	}
+	for k := 10; k <= 40; k++ {
+		qs = append(qs, 1-math.Pow(10, -float64(k)/10)) // 0.9 … 0.9999
+	}
+	out := make([]CDFPoint, 0, len(qs)+1)
+	for _, q := range qs {
+		out = append(out, CDFPoint{Quantile: q, Latency: time.Duration(h.ValueAtQuantile(100*q)) * time.Microsecond})
+	}
+	return append(out, CDFPoint{Quantile: 1, Latency: time.Duration(h.Max()) * time.Microsecond})
 }
 
 // Run starts the scenario's cluster from binary in dir, runs the load
@@ -160,6 +196,7 @@ func Run(ctx context.Context, binary, dir string, s Scenario, logf func(string, 
 	lat := h.Latency()
 	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
 	res.P50, res.P99, res.P999, res.Max = us(lat.ValueAtQuantile(50)), us(lat.ValueAtQuantile(99)), us(lat.ValueAtQuantile(99.9)), us(lat.Max())
+	res.CDF = cdf(lat)
 	if ferr != nil {
 		return res, fmt.Errorf("fault run cut short: %w", ferr)
 	}
