@@ -32,8 +32,9 @@ var benchNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 const benchSeed = 1122
 
 // storeFormat names the layout of the cached benchmark stores; bump it
-// when keys or records change so that old stores are not reused.
-const storeFormat = 6
+// when keys or records change, or the generator's alerts (its name
+// tables), so that old stores are not reused.
+const storeFormat = 7
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")

@@ -52,8 +52,7 @@ func canonical(s string, expand bool) string {
 	s = thaiLaoSpelling(s)
 	s = khmerGeminates(s)
 	s = burmeseMedialH(s)
-	// Burmese ည with a killed vowel ends a syllable as "I" (ကြည် KYI).
-	s = strings.ReplaceAll(s, "ည်", "ီ")
+	s = burmeseRhymes.Replace(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -144,11 +143,12 @@ func isPreposed(r rune) bool {
 
 // burmeseTable romanises Burmese letters close to the way Myanmar passports
 // write names (Aung, Thein, Kyi, Hla), which differs from unidecode's
-// scholarly table (သ is TH, စ is S, ကြ is KY).
+// scholarly table (သ is TH, စ is S, ဖ is PH, ကြ is KY); burmeseRhymes
+// writes the syllable endings first.
 var burmeseTable = map[rune]string{
 	'က': "K", 'ခ': "KH", 'ဂ': "G", 'ဃ': "G", 'င': "NG", 'စ': "S", 'ဆ': "HS", 'ဇ': "Z", 'ဈ': "Z",
 	'ည': "NY", 'ဋ': "T", 'ဌ': "HT", 'ဍ': "D", 'ဎ': "D", 'ဏ': "N", 'တ': "T", 'ထ': "HT", 'ဒ': "D",
-	'ဓ': "D", 'န': "N", 'ပ': "P", 'ဖ': "HP", 'ဗ': "B", 'ဘ': "B", 'မ': "M", 'ယ': "Y", 'ရ': "Y",
+	'ဓ': "D", 'န': "N", 'ပ': "P", 'ဖ': "PH", 'ဗ': "B", 'ဘ': "B", 'မ': "M", 'ယ': "Y", 'ရ': "Y",
 	'လ': "L", 'ဝ': "W", 'သ': "TH", 'ဟ': "H", 'ဠ': "L", 'အ': "", 'ဣ': "I", 'ဤ': "I", 'ဥ': "U",
 	'ဦ': "U", 'ဧ': "E", 'ဩ': "AW", 'ဪ': "AW",
 	'ျ': "Y", 'ြ': "Y", 'ွ': "W", 'ှ': "H",
@@ -277,6 +277,29 @@ func khmerGeminates(s string) string {
 	}
 	return string(out)
 }
+
+// burmeseRhymes writes the endings of Burmese syllables (a vowel, a
+// final consonant killed by ်, a tone) as Myanmar passports do, which
+// letter by letter they are not: ကျော် KYAW, မျိုး MYO, ခိုင် KHAING,
+// လင်း LIN, ထက် HTET, ချစ် CHIT, နွယ် NWE, ညွန့် NYUNT. Longer endings
+// come first: the replacer tries its pairs in order at each position.
+var burmeseRhymes = strings.NewReplacer(
+	"ောင့်", "AUNG", "ောင်", "AUNG", // အောင် AUNG
+	"ော့်", "AW", "ော်", "AW", "ော", "AW", "ေါ်", "AW", "ေါ", "AW", // ကျော် KYAW
+	"ိုင့်", "AING", "ိုင်", "AING", // ခိုင် KHAING
+	"ို့", "O", "ို", "O", // မျိုး MYO
+	"ွန့်", "UNT", "ွန်", "UN", // ညွန့် NYUNT
+	"ိန့်", "EINT", "ိန်", "EIN", // သိန်း THEIN, စိန် SEIN
+	"ုန့်", "OUNT", "ုန်", "OUN", // ထွန်း: see ွန်
+	"င့်", "INT", "င်", "IN", // လင်း LIN
+	"န့်", "ANT", "န်", "AN", // ဆန်း SAN, သန့် THANT
+	"ည့်", "I", "ည်", "I", // ကြည် KYI
+	"ယ့်", "E", "ယ်", "E", // နွယ် NWE
+	"က့်", "ET", "က်", "ET", // ထက် HTET
+	"စ့်", "IT", "စ်", "IT", // ချစ် CHIT
+	"တ့်", "AT", "တ်", "AT", // မြတ် MYAT
+	"ချ", "CH", // ချစ် CHIT
+)
 
 // burmeseMedialH moves the medial ှ before its consonant: it is spoken
 // and romanised first (လှ HLA, မှ HMA).

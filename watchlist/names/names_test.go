@@ -192,6 +192,15 @@ func TestScriptSpellingRules(t *testing.T) {
 		{"Burmese medial H comes first", "လှ", "HL"},
 		{"Burmese creaky tone after a nasal is T", "သန့်", "THNT"},
 		{"Burmese honorific dropped", "ဦးသိန်းစိန်", "THINSIN"},
+		{"Burmese ော is AW", "ကျော်", "KYAW"},
+		{"Burmese ို is O", "မျိုး", "MYO"},
+		{"Burmese ိုင် is AING", "ခိုင်", "KHAING"},
+		{"Burmese င် alone is IN", "လင်း", "LIN"},
+		{"Burmese က် is ET", "ထက်", "HTET"},
+		{"Burmese ချ is CH, စ် is IT", "ချစ်", "CHIT"},
+		{"Burmese ယ် is E", "နွယ်", "NWE"},
+		{"Burmese ွန့် is UNT", "ညွန့်", "NYUNT"},
+		{"Burmese ဖ is PH", "ဖြူ", "PHYU"},
 	}
 	for _, tt := range tests {
 		got := strings.ReplaceAll(CanonicalPlain(tt.in), " ", "")
