@@ -3,7 +3,7 @@ PKGS := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: test test-faults faults soak report report-engine report-cluster report-api report-faults report-recall bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
+.PHONY: test test-faults faults soak report report-engine report-cluster report-api report-faults report-day report-recall bench bench-1m bench-10m bench-cluster bench-api lint fuzz build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o bin/crossguard ./cmd/crossguard
@@ -43,7 +43,7 @@ soak:
 # at 10M alerts, REPORT_ALERTS=10000000 the API at 10M: hours more).
 RESULTS ?= bench-results
 REPORT_ALERTS ?= 1000000
-report: report-engine report-cluster report-api report-faults report-recall
+report: report-engine report-cluster report-api report-faults report-day report-recall
 	$(GO) run ./cmd/crossguard-bench report --in $(RESULTS) --benchmarks BENCHMARKS.md
 
 report-engine:
@@ -63,6 +63,9 @@ report-api:
 
 report-faults:
 	$(GO) run ./cmd/crossguard-bench faults --short --out $(RESULTS)
+
+report-day:
+	$(GO) run ./cmd/crossguard-bench day --out $(RESULTS)
 
 report-recall:
 	$(GO) run ./cmd/crossguard-bench recall --out $(RESULTS)

@@ -1,9 +1,11 @@
 // Package testbench generates realistic, reproducible border data for
 // tests, benchmarks, the demo watchlist and load runs: alerts in their
 // owners' scripts, travellers with passport spellings and valid machine
-// readable zones, families and escorts. Every output is a pure function of
-// the seed (and of the index, for alerts), so runs can be repeated and
-// alerts generated in parallel.
+// readable zones, families and escorts, and a border day's traffic
+// (Traffic, DayProfile) in which every traveller carries the ground truth
+// (the alert it should hit, if any) so that a run can score the answers.
+// Every output is a pure function of the seed (and of the index, for
+// alerts), so runs can be repeated and alerts generated in parallel.
 package testbench
 
 import (

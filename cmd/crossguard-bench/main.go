@@ -4,6 +4,7 @@
 //
 //	crossguard-bench faults --short      # the run CI does (about a minute)
 //	crossguard-bench faults --soak 4h    # faults drawn at random, for hours
+//	crossguard-bench day                 # a border day on real processes, scored
 //	crossguard-bench recall              # recall and false alarms of the engine
 //	crossguard-bench report              # REPORT.md and plots from the results
 //
@@ -53,6 +54,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(newFaultsCommand(), newRecallCommand(), newReportCommand())
+	root.AddCommand(newFaultsCommand(), newDayCommand(), newRecallCommand(), newReportCommand())
 	return root
 }

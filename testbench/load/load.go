@@ -27,8 +27,20 @@ type Config struct {
 	Token    string
 	Rate     float64
 	Duration time.Duration
+	// Targets, when set, spread the requests over several nodes (the
+	// posts of a cluster, each with its officer's token): request i goes
+	// to Targets[i % len(Targets)]. URL and Token are then unused.
+	Targets []Target
+	// Profile, when set, shapes the arrivals: at a fraction f of the run
+	// (0–1) requests arrive at Rate × Profile(f), so that Rate is the
+	// mean (a border day's morning and evening peaks compressed into the
+	// run; see testbench.DayProfile). Profile should average 1.
+	Profile func(f float64) float64
 	// Body returns the i-th request's body (called from many goroutines).
 	Body func(i int) []byte
+	// Answer, when set, receives the body of every 200 answer (called
+	// from many goroutines): how a run checks what the server said.
+	Answer func(i int, body []byte)
 	// MaxInFlight bounds the requests outstanding at once (default
 	// 1,000, each on its own connection at most); a request due when the bound is reached counts as an
 	// error, so an overloaded server shows as errors, not as a slower
@@ -39,6 +51,11 @@ type Config struct {
 	// Client is the HTTP client (default: keep-alive connections,
 	// enough per host for MaxInFlight).
 	Client *http.Client
+}
+
+// Target is one node a run sends requests to.
+type Target struct {
+	URL, Token string
 }
 
 // Result is what a run measured.
@@ -72,8 +89,8 @@ func (r Result) String() string {
 
 // Run sends the load and waits for every request to end.
 func Run(ctx context.Context, cfg Config) (Result, error) {
-	if cfg.Rate <= 0 || cfg.Duration <= 0 || cfg.Body == nil || cfg.URL == "" {
-		return Result{}, errors.New("load: a URL, a body, a positive rate and a duration are required")
+	if cfg.Rate <= 0 || cfg.Duration <= 0 || cfg.Body == nil || (cfg.URL == "" && len(cfg.Targets) == 0) {
+		return Result{}, errors.New("load: a URL (or targets), a body, a positive rate and a duration are required")
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 1000
@@ -105,12 +122,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		failed.Add(1)
 		firstErr.CompareAndSwap(nil, err.Error())
 	}
-	interval := time.Duration(float64(time.Second) / cfg.Rate)
-	total := int(cfg.Rate * cfg.Duration.Seconds())
+	offsets := arrivals(cfg.Rate, cfg.Duration, cfg.Profile)
+	total := len(offsets)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := 0; i < total; i++ {
-		due := start.Add(time.Duration(i) * interval)
+		due := start.Add(offsets[i])
 		if d := time.Until(due); d > 0 {
 			select {
 			case <-ctx.Done():
@@ -150,6 +167,31 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	res.histogram = hist
 	return res, nil
+}
+
+// arrivals places the requests of a run in time: evenly at rate, or,
+// with a profile, where the integral of rate × profile reaches each
+// whole number (a busier moment gets its requests closer together).
+func arrivals(rate float64, d time.Duration, profile func(float64) float64) []time.Duration {
+	total := int(rate * d.Seconds())
+	out := make([]time.Duration, 0, total)
+	if profile == nil {
+		interval := time.Duration(float64(time.Second) / rate)
+		for i := 0; i < total; i++ {
+			out = append(out, time.Duration(i)*interval)
+		}
+		return out
+	}
+	const steps = 100000
+	dt := d.Seconds() / steps
+	due := 0.0 // requests due so far
+	for k := 0; k < steps && len(out) < total; k++ {
+		due += rate * max(profile((float64(k)+0.5)/steps), 0) * dt
+		for float64(len(out)) < due && len(out) < total {
+			out = append(out, time.Duration(float64(k)*dt*float64(time.Second)))
+		}
+	}
+	return out
 }
 
 // Search runs the load at each rate in turn and answers every run and
@@ -213,20 +255,34 @@ func Settle(ctx context.Context, cfg Config, quick, within time.Duration) error 
 // post sends the i-th request and reads its answer; an answer other than
 // 200 is an error.
 func (cfg *Config) post(ctx context.Context, client *http.Client, i int) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Body(i)))
+	url, token := cfg.URL, cfg.Token
+	if len(cfg.Targets) > 0 {
+		t := cfg.Targets[i%len(cfg.Targets)]
+		url, token = t.URL, t.Token
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(cfg.Body(i)))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
+	if cfg.Answer == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	cfg.Answer(i, body)
 	return nil
 }

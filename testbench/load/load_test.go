@@ -121,3 +121,67 @@ func TestResultNamesTheFirstError(t *testing.T) {
 		t.Fatalf("%v %v", res, err)
 	}
 }
+
+// A profile moves arrivals to the busy part of the run and keeps their
+// number: here every request falls in the first half.
+func TestArrivalsFollowTheProfile(t *testing.T) {
+	even := arrivals(100, 2*time.Second, nil)
+	if len(even) != 200 || even[1]-even[0] != 10*time.Millisecond {
+		t.Fatalf("even arrivals: %d, first gap %v", len(even), even[1]-even[0])
+	}
+	firstHalf := func(f float64) float64 {
+		if f < 0.5 {
+			return 2
+		}
+		return 0
+	}
+	shaped := arrivals(100, 2*time.Second, firstHalf)
+	if len(shaped) != 200 {
+		t.Fatalf("%d arrivals, want 200", len(shaped))
+	}
+	if last := shaped[len(shaped)-1]; last >= time.Second {
+		t.Fatalf("the last request is due at %v, in the idle half", last)
+	}
+	if gap := shaped[101] - shaped[100]; gap > 6*time.Millisecond {
+		t.Fatalf("at twice the rate the gap is %v, want about 5 ms", gap)
+	}
+}
+
+// Targets spread the requests over several servers, each with its own
+// token, and Answer sees every answer's body.
+func TestTargetsSpreadTheLoadAndAnswersComeBack(t *testing.T) {
+	var counts [2]atomic.Int64
+	var servers []*httptest.Server
+	for k := range 2 {
+		token := []string{"post-1", "post-2"}[k]
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer "+token {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			counts[k].Add(1)
+			w.Write([]byte(token))
+		}))
+		defer srv.Close()
+		servers = append(servers, srv)
+	}
+	var mu sync.Mutex
+	answers := map[int]string{}
+	res, err := Run(context.Background(), Config{Rate: 200, Duration: 500 * time.Millisecond,
+		Targets: []Target{{URL: servers[0].URL, Token: "post-1"}, {URL: servers[1].URL, Token: "post-2"}},
+		Body:    func(int) []byte { return []byte(`{}`) },
+		Answer: func(i int, body []byte) {
+			mu.Lock()
+			answers[i] = string(body)
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 0 || counts[0].Load() != 50 || counts[1].Load() != 50 {
+		t.Fatalf("%v; per server %d and %d", res, counts[0].Load(), counts[1].Load())
+	}
+	if len(answers) != 100 || answers[0] != "post-1" || answers[1] != "post-2" {
+		t.Fatalf("%d answers; 0: %q, 1: %q", len(answers), answers[0], answers[1])
+	}
+}

@@ -279,6 +279,28 @@ func (c *Cluster) CreateToken(ctx context.Context, role, post string) (string, e
 	return t.Token, err
 }
 
+// OfficerToken is the token of the officer of a post.
+func (c *Cluster) OfficerToken(post string) string {
+	c.creds.mu.Lock()
+	defer c.creds.mu.Unlock()
+	return c.creds.officers[post]
+}
+
+// WaitDemo waits until the demo watchlist (crossguard serve --demo) is
+// loaded: its hand-written alerts come last.
+func (c *Cluster) WaitDemo(ctx context.Context) error {
+	return poll(ctx, "the demo watchlist", func() (bool, error) {
+		for _, n := range c.Running() {
+			code, body, err := n.Do(ctx, http.MethodGet, "/v1/alerts/DEMO-MISSING-ZHANG?consistency=leader", nil, nil)
+			if err != nil {
+				return false, err
+			}
+			return code == http.StatusOK, fmt.Errorf("%d %s", code, body)
+		}
+		return false, errors.New("no node runs")
+	})
+}
+
 // freeAddrs reserves n distinct loopback ports and releases them.
 func freeAddrs(n int) ([]string, error) {
 	var out []string

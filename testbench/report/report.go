@@ -9,6 +9,7 @@
 //
 //	*.bench.txt        Go benchmark output (engine, cluster, processes, API)
 //	faults-<name>.json a fault run (crossguard-bench faults)
+//	borderday.json     a border day (crossguard-bench day)
 //	recall.json        a recall run (crossguard-bench recall)
 //
 // A goal whose input is missing is listed with the command that measures
@@ -32,6 +33,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/testbench/borderday"
 	"github.com/crossguard/crossguard/testbench/fault"
 )
 
@@ -43,6 +45,7 @@ type Inputs struct {
 	Benchmarks map[string]map[string]map[string][]float64
 	Faults     []fault.Result
 	Recall     *testbench.RecallReport
+	Day        *borderday.Result
 }
 
 var procsSuffix = regexp.MustCompile(`-\d+$`)
@@ -69,6 +72,12 @@ func Load(dir string) (Inputs, error) {
 				return in, err
 			}
 			in.Faults = append(in.Faults, r)
+		case name == "borderday.json":
+			var r borderday.Result
+			if err := readJSON(path, &r); err != nil {
+				return in, err
+			}
+			in.Day = &r
 		case name == "recall.json":
 			var r testbench.RecallReport
 			if err := readJSON(path, &r); err != nil {
@@ -209,8 +218,11 @@ func Write(dir string, in Inputs, machine, command string) (string, error) {
 	if err := faultSections(&b, dir, in.Faults); err != nil {
 		return "", err
 	}
+	if in.Day != nil {
+		daySection(&b, *in.Day)
+	}
 	if in.Recall != nil {
-		b.WriteString("\n### Recall and false alarms\n\n")
+		b.WriteString("\n### Recall and false alarms of the engine\n\n")
 		b.WriteString(in.Recall.Markdown())
 		if len(in.Recall.Missed) > 0 {
 			fmt.Fprintf(&b, "\nMissed, by name (first %d):\n\n", min(len(in.Recall.Missed), 10))
@@ -270,6 +282,30 @@ func faultSections(b *strings.Builder, dir string, runs []fault.Result) error {
 		}
 	}
 	return nil
+}
+
+// daySection reports a border day: the load and the score of its
+// answers against the ground truth.
+func daySection(b *strings.Builder, d borderday.Result) {
+	o, l, s := d.Options, d.Load, d.Score
+	kind := "working day"
+	if o.Holiday {
+		kind = "holiday"
+	}
+	fmt.Fprintf(b, "\n### A border day\n\nA %s compressed into %s: %d alerts loaded through raft (%s, with replication to the posts), %d posts, %.0f inspections/s on average over the posts with the morning and evening peaks of the day, open loop; %.0f%% of the parties bring someone on the watchlist, presented with typos, transliteration variants, swapped names or partial birth dates.\n\n",
+		kind, o.Duration, o.Alerts, d.Loaded.Round(time.Second), o.Posts, o.Rate, 100*max(o.Mix.TrueMatch, testbench.DefaultMix.TrueMatch))
+	b.WriteString("| figure | value |\n|---|---|\n")
+	fmt.Fprintf(b, "| inspections answered / errors / shed | %d / %d / %d |\n", l.OK, l.Errors, l.Shed)
+	fmt.Fprintf(b, "| latency p50 / p99 / p99.9 / max | %s / %s / %s / %s |\n", l.P50, l.P99, l.P999, l.Max)
+	fmt.Fprintf(b, "| recall (people on alerts found) | %.1f%% (%d of %d) |\n", 100*s.Recall(), s.Found, s.Wanted)
+	fmt.Fprintf(b, "| false alarms per 10,000 innocent travellers | %.1f (%d of %d) |\n", s.FalseAlarmsPer10k(), s.FalseAlarms, s.Innocent)
+	fmt.Fprintf(b, "| children missed | %d |\n", len(s.MissedChildren))
+	for _, m := range s.MissedChildren {
+		fmt.Fprintf(b, "\n- missed child: %s", m)
+	}
+	if len(s.MissedChildren) > 0 {
+		b.WriteString("\n")
+	}
 }
 
 func yes(ok bool) string {

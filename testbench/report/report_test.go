@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crossguard/crossguard/testbench"
+	"github.com/crossguard/crossguard/testbench/borderday"
 	"github.com/crossguard/crossguard/testbench/fault"
 )
 
@@ -66,6 +67,12 @@ func writeInputs(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, "recall.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	day := borderday.Result{Options: borderday.Options{Alerts: 1000, Posts: 2, Rate: 40, Duration: time.Minute},
+		Score: testbench.Score{Wanted: 30, Found: 29, Innocent: 2000, FalseAlarms: 1,
+			MissedChildren: []string{"G000000042 (name truncated): PHAM THI NGOC"}}}
+	if _, err := day.Save(dir); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -90,6 +97,9 @@ func TestReportSetsFiguresAgainstGoals(t *testing.T) {
 		"**every guarantee held**",
 		"| isolate-post | post-1 | 9.0 s | 17.0 s | outbox 160 crossings when the link healed |",
 		"WANG XIAOMIN",
+		"| recall (people on alerts found) | 96.7% (29 of 30) |",
+		"| false alarms per 10,000 innocent travellers | 5.0 (1 of 2000) |",
+		"missed child: G000000042 (name truncated): PHAM THI NGOC",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q:\n%s", want, md)
