@@ -290,14 +290,15 @@ func (c *Cluster) OfficerToken(post string) string {
 // loaded: its hand-written alerts come last.
 func (c *Cluster) WaitDemo(ctx context.Context) error {
 	return poll(ctx, "the demo watchlist", func() (bool, error) {
-		for _, n := range c.Running() {
-			code, body, err := n.Do(ctx, http.MethodGet, "/v1/alerts/DEMO-MISSING-ZHANG?consistency=leader", nil, nil)
-			if err != nil {
-				return false, err
-			}
-			return code == http.StatusOK, fmt.Errorf("%d %s", code, body)
+		running := c.Running()
+		if len(running) == 0 {
+			return false, errors.New("no node runs")
 		}
-		return false, errors.New("no node runs")
+		code, body, err := running[0].Do(ctx, http.MethodGet, "/v1/alerts/DEMO-MISSING-ZHANG?consistency=leader", nil, nil)
+		if err != nil {
+			return false, err
+		}
+		return code == http.StatusOK, fmt.Errorf("%d %s", code, body)
 	})
 }
 
