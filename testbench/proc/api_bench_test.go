@@ -60,16 +60,8 @@ func BenchmarkProcessAPI(b *testing.B) {
 	n := c.Nodes[0]
 	lctx, cancel := context.WithTimeout(ctx, 2*time.Hour)
 	defer cancel()
-	for {
-		code, _, err := n.Do(lctx, http.MethodGet, "/v1/alerts/DEMO-MISSING-ZHANG", nil, nil)
-		if err == nil && code == http.StatusOK {
-			break
-		}
-		select {
-		case <-lctx.Done():
-			b.Fatal("the demo watchlist did not load")
-		case <-time.After(time.Second):
-		}
+	if err := c.WaitDemo(lctx); err != nil {
+		b.Fatal(err)
 	}
 	loaded := time.Since(loadStart)
 	b.Logf("%d alerts loaded through raft (demo loader, batches of 2,000) in %s: %.0f alerts/s", alerts, loaded.Round(time.Second), float64(alerts)/loaded.Seconds())
