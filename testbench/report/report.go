@@ -322,7 +322,7 @@ func number(v float64, unit string) string {
 	switch {
 	case v == math.Trunc(v) || v >= 100:
 		s = fmt.Sprintf("%.0f", v)
-		if v >= 10000 {
+		if v >= 1000 {
 			s = thousands(s)
 		}
 	case v >= 10:
