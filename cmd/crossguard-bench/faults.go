@@ -15,10 +15,10 @@ import (
 
 func newFaultsCommand() *cobra.Command {
 	var (
-		short          bool
-		soak           time.Duration
-		seed           uint64
-		out, bin, keep string
+		short, inDocker bool
+		soak            time.Duration
+		seed            uint64
+		out, bin, keep  string
 	)
 	cmd := &cobra.Command{
 		Use:   "faults",
@@ -31,7 +31,9 @@ healed it checks that every acknowledged alert change and crossing record is
 on every node, exactly once, that no inspection failed at a post that was up,
 and how long the nodes took to converge. The result is written as JSON to
 --out (faults-<name>.json) for the report; the exit code is 1 when a
-guarantee was broken.`,
+guarantee was broken. With --containers the cluster is a Docker Compose
+project instead: an image FROM scratch around the static binary, one private
+network per cluster, faults by docker kill, docker network disconnect and netem.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var s fault.Scenario
@@ -46,6 +48,10 @@ guarantee was broken.`,
 			if cmd.Flags().Changed("seed") {
 				s.Seed = seed
 			}
+			if inDocker {
+				s.Containers = true
+				s.Name += "-containers"
+			}
 			return runFaults(cmd.Context(), cmd, s, out, bin, keep)
 		},
 	}
@@ -53,6 +59,7 @@ guarantee was broken.`,
 	f.BoolVar(&short, "short", false, "the short run (every kind of fault once, about a minute; what CI runs)")
 	f.DurationVar(&soak, "soak", 0, "a soak run of this length (faults drawn at random from the seed)")
 	f.Uint64Var(&seed, "seed", 1, "seed of the traffic and of the soak's faults")
+	f.BoolVar(&inDocker, "containers", false, "run the cluster as containers on the Docker Engine (docker-compose; images FROM scratch) instead of processes")
 	f.StringVar(&out, "out", "bench-results", "directory for the result (JSON)")
 	f.StringVar(&bin, "binary", "", "the crossguard command to run (default: built from this source tree with go build)")
 	f.StringVar(&keep, "keep", "", "keep the nodes' data directories and logs in this directory (default: removed)")

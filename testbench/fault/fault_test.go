@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,4 +140,38 @@ func TestRepeatedLeaderKills(t *testing.T) {
 	if len(leaders) < 2 {
 		t.Fatalf("the same node led through every kill: %+v", res.Events)
 	}
+}
+
+// TestShortFaultRunInContainers is the Docker Compose variant of the
+// short run: the same cluster as containers of an image FROM scratch on
+// two private networks, the leader and a post killed (docker kill -s
+// KILL), a post and the leader disconnected from the raft network, links
+// slowed inside the containers' network namespaces. The same guarantees
+// must hold. CI has Docker; elsewhere the test is skipped without it.
+func TestShortFaultRunInContainers(t *testing.T) {
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI has no Docker Engine: %v", err)
+		}
+		t.Skipf("no Docker Engine here: %v", err)
+	}
+	s := Short()
+	s.Name, s.Containers = "short-containers", true
+	res := runScenario(t, s, 10*time.Minute)
+	if err := res.Verdict.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != len(s.Faults) {
+		t.Fatalf("%d fault events for %d faults", len(res.Events), len(s.Faults))
+	}
+	filled := 0
+	for _, l := range res.Lags {
+		filled = max(filled, l.Outbox)
+	}
+	v := res.Verdict
+	if v.Crossings < 500 || v.AlertChanges < 50 || filled < 20 {
+		t.Fatalf("too little happened to judge: %+v, largest outbox %d", v, filled)
+	}
+	t.Logf("verdict: %d crossings (%d unknown), %d alert changes, converged in %s; largest outbox %d",
+		v.Crossings, v.Unknown, v.AlertChanges, v.Converged.Round(time.Millisecond), filled)
 }

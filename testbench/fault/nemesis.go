@@ -63,7 +63,7 @@ type Event struct {
 // nemesis injects faults into a running cluster.
 type nemesis struct {
 	c     *proc.Cluster
-	net   *Network
+	net   Links
 	h     *History
 	posts int // the next post to hit (round robin)
 
@@ -126,19 +126,26 @@ func (n *nemesis) inject(ctx context.Context, f Fault) error {
 		err = target.WaitReady(ctx)
 		n.h.SetDown(target.ID, false)
 	case IsolatePost, IsolateLeader:
-		n.net.Isolate(target.ID)
+		if err = n.net.Isolate(target.ID); err != nil {
+			return err
+		}
 		err = hold()
 		if !target.Voter {
 			if depth, derr := outboxDepth(ctx, target); derr == nil {
 				ev.Detail = fmt.Sprintf("outbox %d crossings when the link healed", depth)
 			}
 		}
-		n.net.Heal()
+		if herr := n.net.Heal(); err == nil {
+			err = herr
+		}
 	case SlowPost, SlowLeader:
-		n.net.Slow(target.ID, f.Delay)
-		ev.Detail = fmt.Sprintf("+%s each way", f.Delay)
+		if ev.Detail, err = n.net.Slow(target.ID, f.Delay); err != nil {
+			return err
+		}
 		err = hold()
-		n.net.Heal()
+		if herr := n.net.Heal(); err == nil {
+			err = herr
+		}
 	}
 	ev.End = n.since()
 	n.mu.Lock()

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -206,7 +207,7 @@ func (n *Network) linkDelay(pp *pipe) time.Duration {
 // Isolate cuts every link between the group of nodes and the others (the
 // group still talks within itself): a post cut off from its operations
 // centres, or a leader alone in a minority.
-func (n *Network) Isolate(group ...string) {
+func (n *Network) Isolate(group ...string) error {
 	in := map[string]bool{}
 	for _, id := range group {
 		in[id] = true
@@ -230,10 +231,11 @@ func (n *Network) Isolate(group ...string) {
 			}
 		}
 	}
+	return nil
 }
 
 // Slow adds latency to every link of the node (each way).
-func (n *Network) Slow(id string, d time.Duration) {
+func (n *Network) Slow(id string, d time.Duration) (string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.identify()
@@ -242,6 +244,7 @@ func (n *Network) Slow(id string, d time.Duration) {
 			n.delay[pairOf(id, b)] = d
 		}
 	}
+	return fmt.Sprintf("+%s each way", d), nil
 }
 
 // identify finds the dialers of the open connections not known to come
@@ -264,7 +267,7 @@ func (n *Network) identify() {
 
 // Heal mends every link: cuts and delays end, and the connections held
 // on cut links are closed (their dialers open new ones).
-func (n *Network) Heal() {
+func (n *Network) Heal() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.cut = map[pair]bool{}
@@ -277,6 +280,7 @@ func (n *Network) Heal() {
 			}
 		}
 	}
+	return nil
 }
 
 // Cut reports whether the link between two nodes is cut.

@@ -5,10 +5,14 @@
 // that was up, every node converged (and how long that took).
 //
 // The cluster is package proc's `crossguard serve` processes on
-// loopback; the faults are SIGKILL and a TCP fault proxy in front of
-// every node's raft port (Network). A run's Result holds the fault
-// events, the traffic over time, each node's lag and the checker's
-// Verdict, for the report.
+// loopback, the faults SIGKILL and a TCP fault proxy in front of every
+// node's raft port (Network); or, with Scenario.Containers, the Docker
+// Compose variant of the same cluster (proc.Containers: an image FROM
+// scratch, private networks), the faults `docker kill -s KILL`, `docker
+// network disconnect` and traffic control inside the containers' network
+// namespaces (ContainerLinks). A run's Result holds the fault events, the
+// traffic over time, each node's lag and the checker's Verdict, for the
+// report.
 package fault
 
 import (
@@ -42,6 +46,10 @@ type Scenario struct {
 	Converge time.Duration `json:"converge"`
 	// Args are added to every node's serve command line.
 	Args []string `json:"args,omitempty"`
+	// Containers runs the cluster as containers of a Docker Compose
+	// project (faults by docker kill, docker network disconnect and
+	// netem) instead of processes behind fault proxies.
+	Containers bool `json:"containers,omitempty"`
 }
 
 // fastFailover makes elections quick, so that a run spends its time
@@ -136,14 +144,30 @@ func Run(ctx context.Context, binary, dir string, s Scenario, logf func(string, 
 		logf = func(string, ...any) {}
 	}
 	res := Result{Scenario: s}
+	opts := proc.Options{Binary: binary, Dir: dir, Voters: s.Voters, Posts: s.Posts, Args: s.Args}
 	netw := NewNetwork()
 	defer netw.Close()
-	c, err := proc.Start(ctx, proc.Options{Binary: binary, Dir: dir, Voters: s.Voters, Posts: s.Posts, Args: s.Args, Fronts: netw})
+	if s.Containers {
+		image, err := proc.BuildImage(ctx, binary)
+		if err != nil {
+			return res, err
+		}
+		opts.Containers = &proc.Containers{Image: image}
+		logf("cluster: containers of image %s (docker-compose project)", image)
+	} else {
+		opts.Fronts = netw
+	}
+	c, err := proc.Start(ctx, opts)
 	if err != nil {
 		return res, err
 	}
 	defer c.Close()
-	netw.Processes(c.PIDs)
+	var links Links = netw
+	if s.Containers {
+		links = NewContainerLinks(c, opts.Containers)
+	} else {
+		netw.Processes(c.PIDs)
+	}
 
 	width := time.Second
 	if total := s.total(); total > 10*time.Minute {
@@ -162,7 +186,7 @@ func Run(ctx context.Context, binary, dir string, s Scenario, logf func(string, 
 	}()
 	w := StartWorkload(c, h, s.Rate, s.Seed, time.Now().UTC())
 	logf("load: %.0f inspections/s at each of %d posts, alert changes through %d voters", s.Rate, s.Posts, s.Voters)
-	nem := &nemesis{c: c, net: netw, h: h}
+	nem := &nemesis{c: c, net: links, h: h}
 	var ferr error
 	if ferr = pause(ctx, s.Warmup); ferr == nil {
 		for i, f := range s.Faults {
@@ -178,7 +202,9 @@ func Run(ctx context.Context, binary, dir string, s Scenario, logf func(string, 
 	}
 	w.Stop()
 	res.Duration = time.Since(h.start)
-	netw.Heal()
+	if err := links.Heal(); err != nil {
+		return res, err
+	}
 	// A fault cut short (ctx ended) may have left a node down.
 	for _, nd := range c.Nodes {
 		if !nd.Running() {

@@ -62,6 +62,9 @@ type Options struct {
 	// network of package fault): each node advertises the address it
 	// answers for the node's raft port, and the others dial that.
 	Fronts Fronts
+	// Containers, when set, runs the nodes as containers of a Docker
+	// Compose project instead of processes (see Containers).
+	Containers *Containers
 }
 
 // Fronts is a proxy in front of each node's raft port.
@@ -122,9 +125,10 @@ type Node struct {
 	Dir                   string
 	LogPath               string
 
-	args   []string
-	binary string
-	creds  *credentials
+	args       []string
+	binary     string
+	creds      *credentials
+	containers *Containers // nil: a process
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -151,9 +155,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{opts: opts, creds: &credentials{officers: map[string]string{}}}
-	var voterRaft []string
 	for i := 0; i < total; i++ {
-		n := &Node{Voter: i < opts.Voters, HTTP: addrs[2*i], Raft: addrs[2*i+1]}
+		n := &Node{Voter: i < opts.Voters, HTTP: addrs[2*i], Raft: addrs[2*i+1], containers: opts.Containers}
 		if n.Voter {
 			n.ID = fmt.Sprintf("centre-%d", i+1)
 		} else {
@@ -165,13 +168,19 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 				return nil, err
 			}
 		}
-		if n.Voter {
-			voterRaft = append(voterRaft, n.Advertise)
-		}
 		n.Dir = filepath.Join(opts.Dir, n.ID)
 		n.LogPath = filepath.Join(opts.Dir, n.ID+".log")
 		n.creds = c.creds
 		c.Nodes = append(c.Nodes, n)
+	}
+	if opts.Containers != nil {
+		opts.Containers.layout(c.Nodes)
+	}
+	var voterRaft []string
+	for _, n := range c.Nodes {
+		if n.Voter {
+			voterRaft = append(voterRaft, n.Advertise)
+		}
 	}
 	for i, n := range c.Nodes {
 		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft, "--raft-advertise", n.Advertise,
@@ -182,6 +191,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			n.args = append(n.args, "--join", strings.Join(voterRaft, ","))
 		}
 		n.args = append(n.args, opts.Args...)
+	}
+	if opts.Containers != nil {
+		if err := opts.Containers.create(ctx, opts.Dir, c.Nodes); err != nil {
+			opts.Containers.down()
+			return nil, err
+		}
 	}
 	for i, n := range c.Nodes {
 		n.binary = opts.Binary
@@ -343,10 +358,14 @@ func (c *Cluster) Running() []*Node {
 	return out
 }
 
-// Close kills every node (its data stays in Dir).
+// Close kills every node (its data stays in Dir); containers are
+// removed with their networks.
 func (c *Cluster) Close() {
 	for _, n := range c.Nodes {
 		n.Kill()
+	}
+	if c.opts.Containers != nil {
+		c.opts.Containers.down()
 	}
 }
 
@@ -361,6 +380,9 @@ func (n *Node) start() error {
 		return err
 	}
 	cmd := exec.Command(n.binary, n.args...)
+	if n.containers != nil {
+		cmd = n.containers.command(n)
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = cleanEnv()
 	if err := cmd.Start(); err != nil {
@@ -395,11 +417,16 @@ func cleanEnv() []string {
 // PID is the process ID of the running node (0 when it is down).
 func (n *Node) PID() int {
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.cmd == nil || n.cmd.Process == nil {
-		return 0
+	running := n.cmd != nil && n.cmd.Process != nil
+	pid := 0
+	if running {
+		pid = n.cmd.Process.Pid
 	}
-	return n.cmd.Process.Pid
+	n.mu.Unlock()
+	if running && n.containers != nil {
+		return n.containers.PID(n)
+	}
+	return pid
 }
 
 // PIDs maps the running nodes' process IDs to their node IDs.
@@ -445,7 +472,11 @@ func (n *Node) signal(sig syscall.Signal, timeout time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
-	cmd.Process.Signal(sig)
+	if n.containers == nil {
+		cmd.Process.Signal(sig)
+	} else if err := n.containers.signal(n, sig == syscall.SIGKILL, int(timeout.Seconds())); err != nil {
+		cmd.Process.Kill() // the container is gone or docker failed: end the client
+	}
 	var err error
 	if timeout > 0 {
 		select {
