@@ -63,6 +63,7 @@ report-api:
 
 report-faults:
 	$(GO) run ./cmd/crossguard-bench faults --short --out $(RESULTS)
+	$(GO) run ./cmd/crossguard-bench faults --short --containers --out $(RESULTS)
 
 report-day:
 	$(GO) run ./cmd/crossguard-bench day --out $(RESULTS)

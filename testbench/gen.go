@@ -9,8 +9,10 @@
 package testbench
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,15 +22,67 @@ import (
 
 // Generator produces alerts and travellers from a seed.
 type Generator struct {
-	seed uint64
-	now  time.Time
-	rng  *rand.Rand // for travellers and parties (a sequential stream)
+	seed       uint64
+	now        time.Time
+	rng        *rand.Rand // for travellers and parties (a sequential stream)
+	categories []categoryShare
 }
 
 // NewGenerator returns a generator for the seed; now anchors ages and
-// document expiry dates.
+// document expiry dates. Its watchlists have a national register's
+// category mix (WithCategories changes it).
 func NewGenerator(seed uint64, now time.Time) *Generator {
-	return &Generator{seed: seed, now: now, rng: rand.New(rand.NewPCG(seed, 0x7261766c6c6572))}
+	return &Generator{seed: seed, now: now, rng: rand.New(rand.NewPCG(seed, 0x7261766c6c6572)), categories: categoryMix}
+}
+
+// WithCategories gives the generator's watchlists another category mix:
+// each category's weight (any positive numbers; a category left out has
+// none). Alert i is still a pure function of the seed, i and the mix.
+func (g *Generator) WithCategories(weights map[watchlist.Category]int) (*Generator, error) {
+	var mix []categoryShare
+	for _, m := range categoryMix { // the categories' order and actions
+		w, ok := weights[m.cat]
+		if !ok {
+			continue
+		}
+		if w < 0 {
+			return nil, fmt.Errorf("category %s: a weight must not be negative (%d)", m.cat, w)
+		}
+		mix = append(mix, categoryShare{m.cat, m.action, w})
+	}
+	for c := range weights {
+		known := false
+		for _, m := range categoryMix {
+			known = known || m.cat == c
+		}
+		if !known {
+			return nil, fmt.Errorf("category %q: not a category of alert", c)
+		}
+	}
+	total := 0
+	for _, m := range mix {
+		total += m.weight
+	}
+	if total == 0 {
+		return nil, errors.New("category mix: at least one category needs a positive weight")
+	}
+	out := *g
+	out.categories = mix
+	return &out, nil
+}
+
+// ParseCategoryMix reads a category mix as "missing_child=30,lost_stolen_document=50".
+func ParseCategoryMix(s string) (map[watchlist.Category]int, error) {
+	out := map[watchlist.Category]int{}
+	for _, part := range strings.Split(s, ",") {
+		name, weight, ok := strings.Cut(strings.TrimSpace(part), "=")
+		w, err := strconv.Atoi(weight)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("category mix %q: write category=weight, e.g. missing_child=30", part)
+		}
+		out[watchlist.Category(name)] = w
+	}
+	return out, nil
 }
 
 // Identity is a generated person: the name as the owner's records write it
@@ -135,11 +189,13 @@ func documentNumber(nat string, n uint64, alert bool) string {
 
 // Category mix of a national watchlist: lost and stolen documents
 // dominate, as in SIS and SLTD.
-var categoryMix = []struct {
+type categoryShare struct {
 	cat    watchlist.Category
 	action watchlist.Action
 	weight int
-}{
+}
+
+var categoryMix = []categoryShare{
 	{watchlist.LostStolenDocument, watchlist.ActionStop, 45},
 	{watchlist.MissingChild, watchlist.ActionStop, 25},
 	{watchlist.AbductedChild, watchlist.ActionStop, 5},
@@ -171,9 +227,13 @@ func (g *Generator) Alert(i int) watchlist.Alert {
 
 func (g *Generator) alert(i int) (Identity, watchlist.Alert) {
 	r := g.alertRand(i)
-	n := r.IntN(100)
-	mix := categoryMix[0]
-	for _, m := range categoryMix {
+	total := 0
+	for _, m := range g.categories {
+		total += m.weight
+	}
+	n := r.IntN(total)
+	mix := g.categories[0]
+	for _, m := range g.categories {
 		if n < m.weight {
 			mix = m
 			break
@@ -290,10 +350,27 @@ const (
 	VariantYear       Variant = "birth year off by one"
 	VariantOCRDoc     Variant = "document number misread by OCR"
 	VariantTruncation Variant = "name truncated"
+	// VariantRomanised is the name in another romanisation than the
+	// owner's records used (Wade-Giles for Pinyin, another Thai, Lao or
+	// Khmer system): the passport of another time or another issuer.
+	VariantRomanised Variant = "another romanisation"
 )
 
 // Variants lists every variant.
-var Variants = []Variant{VariantExact, VariantTypo, VariantJoined, VariantSwapped, VariantYear, VariantOCRDoc, VariantTruncation}
+var Variants = []Variant{VariantExact, VariantTypo, VariantJoined, VariantSwapped, VariantYear, VariantOCRDoc, VariantTruncation, VariantRomanised}
+
+// otherRomanisations are, per nationality, the spellings another
+// romanisation system gives the same sounds, applied in order to a
+// passport name. Written by hand from the systems themselves (Wade-Giles;
+// older Thai, Lao and Khmer practice), not from watchlist/names.
+var otherRomanisations = map[string]*strings.Replacer{
+	"CHN": strings.NewReplacer("ZH", "CH", "CH", "CH", "SH", "SH", "XI", "HSI", "X", "HS", "Q", "CH", "IAN", "IEN", "ONG", "UNG", "R", "J", "Z", "TS", "C", "TS"),
+	"VNM": strings.NewReplacer("UY", "UI", "Y", "I"),
+	"THA": strings.NewReplacer("PH", "P", "TH", "T", "CH", "J", "AE", "E", "UE", "UI", "KH", "K"),
+	"LAO": strings.NewReplacer("OU", "U", "X", "S", "PH", "P", "V", "W"),
+	"KHM": strings.NewReplacer("EA", "IA", "OU", "U", "CH", "J", "Y", "I"),
+	"MMR": strings.NewReplacer("TH", "T", "HT", "T", "KY", "CH", "AW", "AU"),
+}
 
 // Presented returns the traveller that alert i's person would present at
 // the border, altered by the variant: the ground truth for recall.
@@ -325,6 +402,10 @@ func (g *Generator) Presented(i int, v Variant) watchlist.Member {
 			}
 		}
 		m.Document.Number = string(n)
+	case VariantRomanised:
+		if r := otherRomanisations[id.Nationality]; r != nil {
+			m.Surname, m.Given = r.Replace(m.Surname), r.Replace(m.Given)
+		}
 	case VariantTruncation:
 		full := m.Surname + "  " + m.Given
 		if len(full) > 16 {

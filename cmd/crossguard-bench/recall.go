@@ -18,7 +18,7 @@ func newRecallCommand() *cobra.Command {
 	var (
 		alerts, samples, innocents int
 		seed                       uint64
-		out                        string
+		out, categories            string
 	)
 	cmd := &cobra.Command{
 		Use:   "recall",
@@ -49,6 +49,15 @@ innocent travellers and the missed people by name to --out/recall.json.`,
 			defer e.Close()
 			now := time.Now().UTC().Truncate(24 * time.Hour)
 			g := testbench.NewGenerator(seed, now)
+			if categories != "" {
+				mix, err := testbench.ParseCategoryMix(categories)
+				if err != nil {
+					return err
+				}
+				if g, err = g.WithCategories(mix); err != nil {
+					return err
+				}
+			}
 			i := 0
 			if _, err := e.Load(cmd.Context(), func() (watchlist.Alert, error) {
 				if i == alerts {
@@ -85,5 +94,6 @@ innocent travellers and the missed people by name to --out/recall.json.`,
 	f.IntVar(&innocents, "innocents", 10000, "innocent travellers presented")
 	f.Uint64Var(&seed, "seed", 1, "seed of the generator")
 	f.StringVar(&out, "out", "bench-results", "directory for recall.json")
+	f.StringVar(&categories, "categories", "", "the watchlist's category mix as category=weight,… (default: a national register's, lost and stolen documents first)")
 	return cmd
 }
