@@ -244,8 +244,12 @@ func faultSections(b *strings.Builder, dir string, runs []fault.Result) error {
 		v := r.Verdict
 		name := r.Scenario.Name
 		fmt.Fprintf(b, "\n### Fault run %q\n\n", name)
-		fmt.Fprintf(b, "%d voters and %d posts as `crossguard serve` processes on loopback, each behind a TCP fault proxy; %.0f inspections/s at each post and alert changes through the voters for %s (seed %d).\n\n",
-			r.Scenario.Voters, r.Scenario.Posts, r.Scenario.Rate, r.Duration.Round(time.Second), r.Scenario.Seed)
+		how := "`crossguard serve` processes on loopback, each behind a TCP fault proxy"
+		if r.Scenario.Containers {
+			how = "containers of a Docker Compose project (an image FROM scratch; a private raft network a cut disconnects a node from)"
+		}
+		fmt.Fprintf(b, "%d voters and %d posts as %s; %.0f inspections/s at each post and alert changes through the voters for %s (seed %d).\n\n",
+			r.Scenario.Voters, r.Scenario.Posts, how, r.Scenario.Rate, r.Duration.Round(time.Second), r.Scenario.Seed)
 		verdict := "**every guarantee held**"
 		if !v.OK() {
 			verdict = "**BROKEN**: " + strings.Join(v.Problems, "; ")
