@@ -354,10 +354,14 @@ const (
 	// owner's records used (Wade-Giles for Pinyin, another Thai, Lao or
 	// Khmer system): the passport of another time or another issuer.
 	VariantRomanised Variant = "another romanisation"
+	// VariantPartialBirth is a traveller whose document gives the birth
+	// year only (as some issuers do when the day is not known).
+	VariantPartialBirth Variant = "birth date known by year only"
 )
 
 // Variants lists every variant.
-var Variants = []Variant{VariantExact, VariantTypo, VariantJoined, VariantSwapped, VariantYear, VariantOCRDoc, VariantTruncation, VariantRomanised}
+var Variants = []Variant{VariantExact, VariantTypo, VariantJoined, VariantSwapped, VariantYear, VariantOCRDoc, VariantTruncation,
+	VariantRomanised, VariantPartialBirth}
 
 // otherRomanisations are, per nationality, the spellings another
 // romanisation system gives the same sounds, applied in order to a
@@ -402,6 +406,8 @@ func (g *Generator) Presented(i int, v Variant) watchlist.Member {
 			}
 		}
 		m.Document.Number = string(n)
+	case VariantPartialBirth:
+		m.BirthDate = id.BirthDate.Format("2006")
 	case VariantRomanised:
 		if r := otherRomanisations[id.Nationality]; r != nil {
 			m.Surname, m.Given = r.Replace(m.Surname), r.Replace(m.Given)

@@ -180,7 +180,12 @@ func (t *Traffic) wanted(at time.Time) (watchlist.Party, []Truth) {
 	return watchlist.Party{Direction: dir, At: at, Travellers: []watchlist.Member{m}}, []Truth{truth}
 }
 
+// age in whole years on a day; a birth date known by year only counts
+// from the year's first day.
 func age(birth string, at time.Time) int {
+	if len(birth) == 4 {
+		birth += "-01-01"
+	}
 	b, err := time.Parse(time.DateOnly, birth)
 	if err != nil {
 		return 99

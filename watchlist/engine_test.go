@@ -212,6 +212,12 @@ func TestCrossScriptHits(t *testing.T) {
 		{"RUS", Traveller{Surname: "SHCHERBAKOVA", Given: "IULIIA", BirthDate: "2014-02-02"}},
 		{"SURNAME", Traveller{Surname: "SHAN", Given: "TIANFANG", BirthDate: "2016-04-04"}},
 		{"COMPOUND", Traveller{Surname: "OUYANG", Given: "XIU", BirthDate: "2012-12-12"}},
+		// Documents that give only the birth year, or year and month, as
+		// some issuers do: the alert knows the whole date.
+		// (with sex and nationality, which every passport gives: the year
+		// alone is weaker evidence than the whole date).
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015", Sex: "M", Nationality: "CHN"}},
+		{"HAN", Traveller{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-03", Sex: "M", Nationality: "CHN"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s %s", tt.want, tt.tr.Surname, tt.tr.Given), func(t *testing.T) {
@@ -229,6 +235,8 @@ func TestCrossScriptHits(t *testing.T) {
 	for _, tr := range []Traveller{
 		{Surname: "WANG", Given: "FANG", BirthDate: "2015-03-09"},
 		{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "1980-03-09"}, // same name, another generation
+		{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "1980"},       // and by year only
+		{Surname: "ZHANG", Given: "XIAOMING", BirthDate: "2015-07"},    // the year, another month
 		{Surname: "TRAN", Given: "VAN NAM", BirthDate: "2012-07-01"},
 	} {
 		if hits := check(t, e, tr); len(hits) != 0 {

@@ -79,6 +79,10 @@ const maxProbeKeys = 128
 type Probe struct {
 	keys [maxProbeKeys]key
 	n    int
+	// span holds the fine keys of every date a document that gives only
+	// the birth year (or year and month) allows: hundreds, for a rare
+	// traveller, tested after keys (nil for everyone else).
+	span []key
 	// locs holds each key's bloom bit locations, hashes per key, computed
 	// once for the filters' number of hash functions.
 	locs       []uint64
@@ -183,6 +187,29 @@ func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
 		}
 		partDateKeys(n, p.traveller.BirthDate, add)
 	}
+	if y > 0 && d == 0 {
+		// The document gives the year (and perhaps the month) only, as some
+		// issuers do when the day is not known: the alerts that know the
+		// whole date are looked up under every date the document allows
+		// (a month's days, or a year's). Dozens to hundreds of bloom tests,
+		// for a rare traveller; without them such a child would pass.
+		first := time.Date(y, time.Month(max(m, 1)), 1, 0, 0, 0, 0, time.UTC)
+		last := first.AddDate(1, 0, 0)
+		if m > 0 {
+			last = first.AddDate(0, 1, 0)
+		}
+		splits := n.Splits()
+		pairs := make([][2]string, len(splits)) // the skeletons, once
+		for i, sp := range splits {
+			pairs[i][0], pairs[i][1] = sortedPair(names.Skeleton(sp.Surname), names.Skeleton(sp.Given))
+		}
+		for day := first; day.Before(last); day = day.AddDate(0, 0, 1) {
+			period := birthPeriod(day.Year(), int(day.Month()), day.Day())
+			for _, pr := range pairs {
+				p.span = append(p.span, key{hash: hashKey(famPair, pr[0], pr[1], period), fam: famPair})
+			}
+		}
+	}
 	if y > 0 {
 		months := []int{m}
 		if m == 0 { // the document does not give the month: try them all
@@ -257,10 +284,16 @@ func (e *Engine) Check(p *Probe, on time.Time) ([]Hit, error) {
 			}
 		}
 	}
-	if np == 0 {
+	passing := pass[:np]
+	for _, k := range p.span {
+		if f.mayContain(k) {
+			passing = append(passing, k)
+		}
+	}
+	if len(passing) == 0 {
 		return nil, nil
 	}
-	return e.checkStore(p, pass[:np], on)
+	return e.checkStore(p, passing, on)
 }
 
 func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
@@ -612,6 +645,10 @@ func compareBirth[T string | []byte](p *Probe, alertDate T) (float64, string) {
 	case am == 0 && dy == 0:
 		return 0.5, "partial: year agrees"
 	case ad == 0 && dy == 0 && (p.month == am || p.month == 0):
+		return 0.75, "partial: year and month agree"
+	case dy == 0 && p.month == 0: // the document gives the year only
+		return 0.5, "partial: year agrees"
+	case dy == 0 && p.day == 0 && p.month == am: // the document gives year and month
 		return 0.75, "partial: year and month agree"
 	case dy == 0 && p.month == am && p.day == ad:
 		return 1, "exact"
