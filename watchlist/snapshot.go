@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -364,6 +365,28 @@ func (e *Engine) HoldsData() (bool, error) {
 // record but the audit log and the applied index: two nodes that applied
 // the same changes have the same digest even while audit entries (which
 // reading a snapshot itself creates) are still arriving.
+// SnapshotContents reads a snapshot stream (a backup) and answers the IDs
+// of its crossing records and its alerts as stored: what the testbench's
+// fault checker compares with what a cluster acknowledged, one backup per
+// node rather than one request per record.
+func SnapshotContents(r io.Reader) (crossings map[string]struct{}, alerts map[string]Alert, err error) {
+	crossings, alerts = map[string]struct{}{}, map[string]Alert{}
+	_, err = readSnapshot(r, func(k, v []byte, _ uint64) error {
+		switch {
+		case len(k) > 1 && k[0] == tagCrossing:
+			crossings[string(k[1:])] = struct{}{}
+		case len(k) > 1 && k[0] == tagAlert:
+			var a Alert
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("alert %s in the snapshot: %w", k[1:], err)
+			}
+			alerts[a.ID] = a
+		}
+		return nil
+	})
+	return crossings, alerts, err
+}
+
 func StateDigest(r io.Reader) (string, SnapshotInfo, error) {
 	h := sha256.New()
 	var info SnapshotInfo

@@ -48,6 +48,13 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap.Release()
+	crossings, alerts, err := SnapshotContents(bytes.NewReader(buf.Bytes()))
+	if err != nil || len(crossings) != 1 || len(alerts) != 2 || alerts["01JD0000000000000000000002"].Status != StatusClosed {
+		t.Fatalf("snapshot contents: %v crossings, %v alerts, %v", crossings, alerts, err)
+	}
+	if _, ok := crossings[crossing.ID]; !ok {
+		t.Fatalf("the snapshot's crossings %v lack %s", crossings, crossing.ID)
+	}
 
 	dst := openTest(t)
 	mustUpsert(t, dst, childAlert("01JD0000000000000000000007", "王芳", "2013")) // dropped by the restore

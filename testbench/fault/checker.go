@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/crossguard/crossguard/testbench/proc"
@@ -59,9 +58,8 @@ const maxListed = 5
 //
 //   - every node converges to the same state (and how long that took);
 //   - every acknowledged inspection's crossing record is on every node,
-//     exactly once (no more records than inspections answered or cut off;
-//     all are looked up on one node, a sample on the others, whose stores
-//     are byte-identical to it);
+//     exactly once (no more records than inspections answered or cut off),
+//     read from each node's backup;
 //   - every acknowledged alert change is on every node (an alert whose
 //     last change had no answer may hold either its last acknowledged
 //     state or that change);
@@ -105,33 +103,40 @@ func Check(ctx context.Context, c *proc.Cluster, h *History, within time.Duratio
 	if records > len(crossings)+v.Unknown {
 		v.problem("%d crossing records for %d inspections answered and %d cut off: records were duplicated", records, len(crossings), v.Unknown)
 	}
-	for i, nd := range c.Nodes {
-		// Once the nodes hold byte-identical stores, what one holds all
-		// hold: the first node is asked for every ID, the others for a
-		// sample (every read is audited, and a soak acknowledges
-		// millions). Nodes that did not converge are asked for all.
-		crossings, ids := crossings, alertIDs
-		if i > 0 && cerr == nil {
-			crossings, ids = sample(crossings, checkSample), sample(ids, checkSample)
+	for _, nd := range c.Nodes {
+		// Each node's whole store, from its backup: one request, not one
+		// per record (a soak acknowledges millions).
+		b, err := nd.Backup(ctx)
+		if err != nil {
+			v.problem("%s: no backup to check: %v", nd.ID, err)
+			continue
 		}
-		missing := missingOn(ctx, nd, crossings, func(id string) string { return "/v1/crossings/" + id }, nil)
+		held, stored, err := watchlist.SnapshotContents(bytes.NewReader(b))
+		if err != nil {
+			v.problem("%s: backup unreadable: %v", nd.ID, err)
+			continue
+		}
+		var missing, absent, wrong []string
+		for _, id := range crossings {
+			if _, ok := held[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		for _, id := range alertIDs {
+			l := alerts[id]
+			a, ok := stored[id]
+			switch {
+			case !ok && l.acked != "": // only a creation in doubt may be absent
+				absent = append(absent, id)
+			case ok && alertContent(a) != l.acked && alertContent(a) != l.doubt:
+				wrong = append(wrong, fmt.Sprintf("%s holds %s, acknowledged %s", id, brief(alertContent(a)), brief(l.acked)))
+			}
+		}
 		if len(missing) > 0 {
 			v.problem("%s lacks %d acknowledged crossings (e.g. %s)", nd.ID, len(missing), strings.Join(missing[:min(len(missing), maxListed)], ", "))
 		}
-		var wrong []string
-		missing = missingOn(ctx, nd, ids, func(id string) string { return "/v1/alerts/" + id }, func(id string, found *watchlist.Alert) bool {
-			l := alerts[id]
-			if found == nil { // not on the node: only a creation in doubt may be absent
-				return l.acked == ""
-			}
-			got := alertContent(*found)
-			if got != l.acked && got != l.doubt {
-				wrong = append(wrong, fmt.Sprintf("%s holds %s, acknowledged %s", id, brief(got), brief(l.acked)))
-			}
-			return true
-		})
-		if len(missing) > 0 {
-			v.problem("%s lacks %d acknowledged alerts (e.g. %s)", nd.ID, len(missing), strings.Join(missing[:min(len(missing), maxListed)], ", "))
+		if len(absent) > 0 {
+			v.problem("%s lacks %d acknowledged alerts (e.g. %s)", nd.ID, len(absent), strings.Join(absent[:min(len(absent), maxListed)], ", "))
 		}
 		if len(wrong) > 0 {
 			v.problem("%s lost %d acknowledged alert changes (e.g. %s)", nd.ID, len(wrong), strings.Join(wrong[:min(len(wrong), maxListed)], "; "))
@@ -143,22 +148,6 @@ func Check(ctx context.Context, c *proc.Cluster, h *History, within time.Duratio
 		}
 	}
 	return v
-}
-
-// checkSample is how many crossings and alerts the checker asks each
-// node but the first for, once all hold the same store.
-const checkSample = 300
-
-// sample picks up to n IDs spread evenly over ids.
-func sample(ids []string, n int) []string {
-	if len(ids) <= n {
-		return ids
-	}
-	out := make([]string, 0, n)
-	for k := 0; k < n; k++ {
-		out = append(out, ids[k*len(ids)/n])
-	}
-	return out
 }
 
 // brief shortens an alert's content for a message: its status and the
@@ -217,52 +206,4 @@ func sameState(ctx context.Context, c *proc.Cluster) (int, error) {
 		}
 	}
 	return records, nil
-}
-
-// missingOn asks the node for every ID (GET path(id), a few at a time)
-// and answers those it does not have. When judge is set, it decides
-// about each alert found (or not found: nil) whether it is where it
-// should be.
-func missingOn(ctx context.Context, nd *proc.Node, ids []string, path func(string) string,
-	judge func(id string, found *watchlist.Alert) bool) []string {
-	var mu sync.Mutex
-	var missing []string
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range work {
-				var a watchlist.Alert
-				var out any
-				if judge != nil {
-					out = &a
-				}
-				code, _, err := nd.Do(ctx, http.MethodGet, path(id), nil, out)
-				ok := err == nil && code == http.StatusOK
-				mu.Lock()
-				switch {
-				case judge != nil && ok:
-					judge(id, &a)
-				case judge != nil && err == nil && code == http.StatusNotFound:
-					if !judge(id, nil) {
-						missing = append(missing, id)
-					}
-				case err != nil:
-					missing = append(missing, fmt.Sprintf("%s (%v)", id, err))
-				case !ok:
-					missing = append(missing, fmt.Sprintf("%s (%d)", id, code))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range ids {
-		work <- id
-	}
-	close(work)
-	wg.Wait()
-	sort.Strings(missing)
-	return missing
 }

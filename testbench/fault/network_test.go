@@ -200,3 +200,26 @@ func TestIsolateCutsConnectionsOpenedBeforeTheProcessesWereKnown(t *testing.T) {
 		t.Fatal("a connection opened before the processes were known survived the cut")
 	}
 }
+
+// The soak's schedule is drawn from its seed: every kind of fault, as
+// long as asked, the same for the same seed.
+func TestSoakScheduleCoversEveryFault(t *testing.T) {
+	s := Soak(4*time.Hour, 7)
+	if total := s.total(); total < 4*time.Hour || total > 4*time.Hour+2*time.Minute {
+		t.Fatalf("a 4-hour soak schedules %s", total)
+	}
+	kinds := map[Kind]int{}
+	for _, f := range s.Faults {
+		kinds[f.Kind]++
+		if f.Hold <= 0 || f.Pause <= 0 || ((f.Kind == SlowPost || f.Kind == SlowLeader) != (f.Delay > 0)) {
+			t.Fatalf("fault %+v", f)
+		}
+	}
+	if len(kinds) != len(Kinds) {
+		t.Fatalf("kinds drawn: %v", kinds)
+	}
+	again := Soak(4*time.Hour, 7)
+	if len(again.Faults) != len(s.Faults) || again.Faults[10] != s.Faults[10] {
+		t.Fatal("the same seed drew another schedule")
+	}
+}
