@@ -1,6 +1,7 @@
 package testbench
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -38,6 +39,30 @@ type Mix struct {
 // a hundred bringing someone on a watchlist (far more than in life, so
 // that recall is measured on enough people).
 var DefaultMix = Mix{TrueMatch: 0.01, Family: 0.25, Escort: 0.05, Repeat: 0.2, MRZ: 0.66}
+
+// Validate names every share that is not a fraction, and the pairs of
+// shares that together exceed the whole.
+func (m Mix) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"true_match", m.TrueMatch}, {"family", m.Family}, {"escort", m.Escort}, {"repeat", m.Repeat}, {"mrz", m.MRZ}} {
+		if f.v < 0 || f.v > 1 {
+			errs = append(errs, fmt.Errorf("%s: %v, a share must lie between 0 and 1", f.name, f.v))
+		}
+	}
+	if m.Family+m.Escort > 1 {
+		errs = append(errs, fmt.Errorf("family and escort: %v and %v, together more than every party", m.Family, m.Escort))
+	}
+	if m.TrueMatch+m.Repeat > 1 {
+		errs = append(errs, fmt.Errorf("true_match and repeat: %v and %v, together more than every party", m.TrueMatch, m.Repeat))
+	}
+	if m.Alerts < 0 {
+		errs = append(errs, fmt.Errorf("alerts: %d, must not be negative", m.Alerts))
+	}
+	return errors.Join(errs...)
+}
 
 func (m Mix) withDefaults() Mix {
 	d := DefaultMix

@@ -3,6 +3,7 @@ package testbench
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/crossguard/crossguard/watchlist"
@@ -104,5 +105,17 @@ func TestDayProfileAveragesOneWithPeaks(t *testing.T) {
 	}
 	if (DayProfile{Holiday: true}).At(9.0/24) <= (DayProfile{}).At(9.0/24) {
 		t.Fatal("a holiday morning is no busier than a working day's")
+	}
+}
+
+func TestMixNamesEveryBadShare(t *testing.T) {
+	if err := DefaultMix.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	err := Mix{TrueMatch: 1.5, Family: 0.8, Escort: 0.5, MRZ: -0.1}.Validate()
+	for _, want := range []string{"true_match: 1.5", "mrz: -0.1", "family and escort"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %q", err, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ package borderday
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crossguard/crossguard/api"
 	"github.com/crossguard/crossguard/testbench"
 	"github.com/crossguard/crossguard/testbench/load"
 	"github.com/crossguard/crossguard/testbench/proc"
@@ -39,21 +41,34 @@ type Options struct {
 	Seed     uint64        `json:"seed"`
 }
 
+// Validate names every option that cannot make a border day.
+func (o Options) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if o.Alerts < 1 {
+		bad("alerts: %d, must be at least 1", o.Alerts)
+	}
+	if o.Posts < 1 {
+		bad("posts: %d, must be at least 1", o.Posts)
+	}
+	if o.Rate <= 0 {
+		bad("rate: %v, must be positive", o.Rate)
+	}
+	if o.Duration <= 0 {
+		bad("duration: %v, must be positive", o.Duration)
+	}
+	if err := o.Mix.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
 // Result is a border day: the load's figures and the score.
 type Result struct {
 	Options Options         `json:"options"`
 	Loaded  time.Duration   `json:"loaded"` // the watchlist, through raft
 	Load    load.Result     `json:"load"`
 	Score   testbench.Score `json:"score"`
-}
-
-// answer is the part of an inspection's answer the score needs.
-type answer struct {
-	Travellers []struct {
-		Hits []struct {
-			AlertID string `json:"alert_id"`
-		} `json:"hits"`
-	} `json:"travellers"`
 }
 
 // Run starts the cluster from binary in dir, loads the watchlist, runs
@@ -63,8 +78,8 @@ func Run(ctx context.Context, binary, dir string, o Options, logf func(string, .
 		logf = func(string, ...any) {}
 	}
 	res := Result{Options: o}
-	if o.Alerts < 1 || o.Posts < 1 || o.Rate <= 0 || o.Duration <= 0 {
-		return res, fmt.Errorf("borderday: alerts, posts, rate and duration must be positive")
+	if err := o.Validate(); err != nil {
+		return res, err
 	}
 	start := time.Now()
 	c, err := proc.Start(ctx, proc.Options{Binary: binary, Dir: dir, Voters: 1, Posts: o.Posts,
@@ -110,7 +125,7 @@ func Run(ctx context.Context, binary, dir string, o Options, logf func(string, .
 	cfg := load.Config{Rate: o.Rate, Duration: o.Duration, Targets: targets, Profile: day.At,
 		Body: func(i int) []byte { return bodies[i] },
 		Answer: func(i int, body []byte) {
-			var a answer
+			var a api.Inspection
 			if err := json.Unmarshal(body, &a); err != nil {
 				return
 			}

@@ -55,8 +55,8 @@ func (l *ContainerLinks) Isolate(group ...string) error {
 		if n == nil {
 			return fmt.Errorf("fault: no node %s", id)
 		}
-		if out, err := exec.Command("docker", "network", "disconnect", "-f", l.ct.RaftNetwork(), l.ct.Container(n)).CombinedOutput(); err != nil {
-			return fmt.Errorf("isolate %s: %v: %s", id, err, out)
+		if err := l.ct.Disconnect(context.Background(), n); err != nil {
+			return fmt.Errorf("isolate %s: %w", id, err)
 		}
 		l.isolated[id] = true
 	}
@@ -84,7 +84,7 @@ func (l *ContainerLinks) Slow(id string, d time.Duration) (string, error) {
 		return "", err
 	}
 	tc := func(args ...string) ([]byte, error) {
-		return exec.Command("nsenter", append([]string{"-t", fmt.Sprint(pid), "-n", "tc", "qdisc", "replace", "dev", dev, "root"}, args...)...).CombinedOutput()
+		return inNetns(pid, append([]string{"tc", "qdisc", "replace", "dev", dev, "root"}, args...)...)
 	}
 	how := fmt.Sprintf("+%s each way (netem)", d)
 	out, err := tc("netem", "delay", fmt.Sprintf("%dms", (2*d).Milliseconds()))
@@ -99,6 +99,12 @@ func (l *ContainerLinks) Slow(id string, d time.Duration) (string, error) {
 	return how, nil
 }
 
+// inNetns runs a host command (ip, tc) inside a process's network
+// namespace: an image FROM scratch has no tools of its own.
+func inNetns(pid int, args ...string) ([]byte, error) {
+	return exec.Command("nsenter", append([]string{"-t", fmt.Sprint(pid), "-n"}, args...)...).CombinedOutput()
+}
+
 // raftInterface finds the container's process and its interface on the
 // raft network (by its address).
 func (l *ContainerLinks) raftInterface(n *proc.Node) (int, string, error) {
@@ -106,7 +112,7 @@ func (l *ContainerLinks) raftInterface(n *proc.Node) (int, string, error) {
 	if pid == 0 {
 		return 0, "", fmt.Errorf("fault: %s is not running", n.ID)
 	}
-	out, err := exec.Command("nsenter", "-t", fmt.Sprint(pid), "-n", "ip", "-o", "-4", "addr", "show").CombinedOutput()
+	out, err := inNetns(pid, "ip", "-o", "-4", "addr", "show")
 	if err != nil {
 		return 0, "", fmt.Errorf("the interfaces of %s: %v: %s", n.ID, err, out)
 	}
@@ -129,14 +135,13 @@ func (l *ContainerLinks) Heal() error {
 	var errs []string
 	for id := range l.slowed {
 		if pid, dev, err := l.raftInterface(l.c.Node(id)); err == nil {
-			exec.Command("nsenter", "-t", fmt.Sprint(pid), "-n", "tc", "qdisc", "del", "dev", dev, "root").Run()
+			inNetns(pid, "tc", "qdisc", "del", "dev", dev, "root")
 		}
 		delete(l.slowed, id)
 	}
 	for id := range l.isolated {
-		n := l.c.Node(id)
-		if out, err := exec.CommandContext(context.Background(), "docker", "network", "connect", "--ip", l.ct.RaftIP(n), l.ct.RaftNetwork(), l.ct.Container(n)).CombinedOutput(); err != nil {
-			errs = append(errs, fmt.Sprintf("reconnect %s: %v: %s", id, err, out))
+		if err := l.ct.Connect(context.Background(), l.c.Node(id)); err != nil {
+			errs = append(errs, fmt.Sprintf("reconnect %s: %v", id, err))
 			continue
 		}
 		delete(l.isolated, id)

@@ -195,12 +195,26 @@ func (ct *Containers) create(ctx context.Context, dir string, nodes []*Node) err
 			return err
 		}
 		if !strings.Contains(" "+nets+" ", " "+ct.RaftNetwork()+" ") {
-			if _, err := docker(ctx, "network", "connect", "--ip", ct.RaftIP(n), ct.RaftNetwork(), ct.Container(n)); err != nil {
+			if err := ct.Connect(ctx, n); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// Connect attaches a node's container to the raft network at its
+// address.
+func (ct *Containers) Connect(ctx context.Context, n *Node) error {
+	_, err := docker(ctx, "network", "connect", "--ip", ct.RaftIP(n), ct.RaftNetwork(), ct.Container(n))
+	return err
+}
+
+// Disconnect detaches a node's container from the raft network: the node
+// is cut off from the others (its HTTP port, on the lan network, stays).
+func (ct *Containers) Disconnect(ctx context.Context, n *Node) error {
+	_, err := docker(ctx, "network", "disconnect", "-f", ct.RaftNetwork(), ct.Container(n))
+	return err
 }
 
 // down removes the project's containers and networks.

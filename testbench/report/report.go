@@ -21,7 +21,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -236,7 +235,7 @@ func Write(dir string, in Inputs, machine, command string) (string, error) {
 		b.WriteString("\n![recall by variant](recall.png)\n")
 	}
 	md := b.String()
-	return md, os.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(md), 0o644)
+	return md, writeWhole(filepath.Join(dir, "REPORT.md"), []byte(md))
 }
 
 func faultSections(b *strings.Builder, dir string, runs []fault.Result) error {
@@ -382,5 +381,27 @@ func Splice(file, report, imageDir string) error {
 	out.WriteString("\n")
 	out.WriteString(report)
 	out.Write(b[j:])
-	return os.WriteFile(file, out.Bytes(), fs.FileMode(0o644))
+	return writeWhole(file, out.Bytes())
+}
+
+// writeWhole writes a file under a temporary name and renames it: a
+// reader, or a run cut short, never finds it half-written.
+func writeWhole(file string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, nothing is there
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
 }
