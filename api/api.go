@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/crossguard/crossguard/cluster"
+	"github.com/crossguard/crossguard/cluster/federation"
 	"github.com/crossguard/crossguard/watchlist"
 	"github.com/crossguard/crossguard/watchlist/mrz"
 )
@@ -97,6 +98,7 @@ type Deps struct {
 	Backups    Backups
 	Tokens     Tokens
 	Audit      Audit
+	Federation Federation
 	Logger     *slog.Logger
 	// RequestTimeout bounds every request (default 30 s).
 	RequestTimeout time.Duration
@@ -108,9 +110,15 @@ type Deps struct {
 	Metrics http.Handler
 	// RateLimit bounds each token's requests (zero: no limit).
 	RateLimit RateLimit
+	// QueryLimit bounds each token's hit/no-hit queries, asked or
+	// answered (zero: one a second, bursts of 30).
+	QueryLimit RateLimit
 	// TLS says the node serves HTTPS (the console's cookies are then
 	// Secure and HSTS is sent).
 	TLS bool
+	// PartnerMTLS says partners must present a client certificate of the
+	// partners' CA (the TLS layer verified it) on the partner endpoints.
+	PartnerMTLS bool
 }
 
 // BodyLimit bounds a request body; the streamed endpoints (a restore)
@@ -169,11 +177,19 @@ func New(d Deps) *fiber.App {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", h.ready)
 	limiter := newTokenLimiter(d.RateLimit)
+	if d.QueryLimit.PerSecond <= 0 {
+		d.QueryLimit = RateLimit{PerSecond: 1, Burst: 30}
+	}
+	queries := newTokenLimiter(d.QueryLimit)
 	for _, r := range routeTable(h) {
 		// Authenticate before reading a body: a caller without a token
 		// cannot make the node read megabytes.
-		app.Add(r.Method, r.Path, Audited(d.Audit, routeAction(r.Method, r.Path)),
-			authorize(d.Tokens, r.Roles), limited(limiter), BoundedBody(BodyLimit), r.handler)
+		chain := []fiber.Handler{Audited(d.Audit, routeAction(r.Method, r.Path)), authorize(d.Tokens, r.Roles), limited(limiter)}
+		if strings.HasSuffix(r.Path, "/query") {
+			chain = append(chain, limited(queries))
+		}
+		chain = append(chain, BoundedBody(BodyLimit), r.handler)
+		app.Add(r.Method, r.Path, chain...)
 	}
 	return app
 }
@@ -224,6 +240,7 @@ func routeTable(h handlers) []routeEntry {
 		analystOrAdmin   = []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleAdmin}
 		admin            = []watchlist.Role{watchlist.RoleAdmin}
 		auditor          = []watchlist.Role{watchlist.RoleAuditor}
+		partner          = []watchlist.Role{watchlist.RolePartner}
 	)
 	r := func(method, path string, roles []watchlist.Role, fn fiber.Handler) routeEntry {
 		return routeEntry{Route{method, path, roles}, fn}
@@ -254,6 +271,16 @@ func routeTable(h handlers) []routeEntry {
 		r(http.MethodGet, "/v1/openapi.json", watchlist.Roles, h.openAPI),
 		r(http.MethodGet, "/v1/audit", auditor, h.listAudit),
 		r(http.MethodGet, "/v1/audit/verify", auditor, h.verifyAudit),
+		r(http.MethodPost, "/v1/alerts/:id/flag", analyst, h.flagAlert),
+		r(http.MethodGet, "/v1/federation/identity", analystOrAdmin, h.federationIdentity),
+		r(http.MethodGet, "/v1/federation/partners", analystOrAdmin, h.listPartners),
+		r(http.MethodPut, "/v1/federation/partners/:country", admin, h.putPartner),
+		r(http.MethodDelete, "/v1/federation/partners/:country", admin, h.removePartner),
+		r(http.MethodPost, "/v1/federation/partners/:country/query", analyst, h.queryPartner),
+		r(http.MethodGet, "/v1/federation/queries", analyst, h.listQueries),
+		r(http.MethodGet, "/v1/federation/alerts", partner, h.partnerFeed),
+		r(http.MethodPost, "/v1/federation/messages", partner, h.partnerMessage),
+		r(http.MethodPost, "/v1/federation/query", partner, h.partnerQuery),
 	}
 }
 
@@ -330,19 +357,22 @@ func (h handlers) createAlert(c *fiber.Ctx) error {
 }
 
 func (h handlers) putAlert(c *fiber.Ctx) error {
-	a, err := watchlist.DecodeAlert(c.Body())
-	if err != nil {
-		return err
-	}
 	id := c.Params("id")
-	if a.ID != "" && a.ID != id {
-		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "id", Reason: "differs from the id in the path"}}}
-	}
-	a.ID = id
 	old, err := h.Alerts.Alert(c.UserContext(), id, cluster.Leader)
 	if err != nil {
 		return err
 	}
+	if old.Origin != nil {
+		return fmt.Errorf("%w: alert %s is owned by %s: only its owner changes it (flag it as not actionable here instead)", cluster.ErrRefused, id, old.Origin.Country)
+	}
+	a, err := watchlist.DecodeAlert(c.Body())
+	if err != nil {
+		return err
+	}
+	if a.ID != "" && a.ID != id {
+		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "id", Reason: "differs from the id in the path"}}}
+	}
+	a.ID = id
 	a.CreatedAt = old.CreatedAt
 	out, err := h.Alerts.UpsertAlerts(c.UserContext(), []watchlist.Alert{a})
 	if err != nil {
@@ -589,6 +619,13 @@ func ProblemOf(err error) Problem {
 		p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"
 	case errors.Is(err, errRateLimited):
 		p.Status, p.Title, p.Detail = http.StatusTooManyRequests, "too many requests", "this token sends more requests than its rate limit allows"
+	case errors.Is(err, watchlist.ErrReplayed):
+		p.Type, p.Status, p.Title, p.Detail = federation.ReplayedType, http.StatusConflict, "replayed", err.Error()
+	case errors.Is(err, federation.ErrRefused), errors.Is(err, watchlist.ErrOutOfOrder),
+		errors.Is(err, watchlist.ErrNotOwner), errors.Is(err, watchlist.ErrNotShared):
+		p.Status, p.Title, p.Detail = http.StatusUnprocessableEntity, "message refused", err.Error()
+	case errors.Is(err, federation.ErrUnreachable):
+		p.Status, p.Title, p.Detail = http.StatusBadGateway, "partner unreachable", err.Error()
 	case errors.Is(err, watchlist.ErrNotFound):
 		p.Status, p.Title = http.StatusNotFound, "not found"
 	case errors.Is(err, cluster.ErrNoLeader):

@@ -82,6 +82,7 @@ type tokenView struct {
 	ID        string         `json:"id"`
 	Role      watchlist.Role `json:"role"`
 	Post      string         `json:"post,omitempty"`
+	Country   string         `json:"country,omitempty"`
 	Name      string         `json:"name,omitempty"`
 	CreatedAt string         `json:"created_at"`
 	CreatedBy string         `json:"created_by,omitempty"`
@@ -92,6 +93,9 @@ type tokenView struct {
 
 func viewToken(t watchlist.Token) tokenView {
 	v := tokenView{ID: t.ID, Role: t.Role, Post: t.Post, Name: t.Name, CreatedAt: t.CreatedAt.Format(timeFormat), CreatedBy: t.CreatedBy}
+	if t.Role == watchlist.RolePartner {
+		v.Post, v.Country = "", t.Post
+	}
 	if t.RevokedAt != nil {
 		v.RevokedAt = t.RevokedAt.Format(timeFormat)
 	}
@@ -102,12 +106,23 @@ const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 func (h handlers) createToken(c *fiber.Ctx) error {
 	var req struct {
-		Role watchlist.Role `json:"role"`
-		Post string         `json:"post"`
-		Name string         `json:"name"`
+		Role    watchlist.Role `json:"role"`
+		Post    string         `json:"post"`
+		Country string         `json:"country"`
+		Name    string         `json:"name"`
 	}
 	if err := decodeStrict(c.Body(), &req); err != nil {
 		return err
+	}
+	// A partner's token names its country (kept where an officer's
+	// token keeps its post).
+	switch {
+	case req.Role == watchlist.RolePartner && req.Post != "":
+		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "post", Reason: "a partner's token names a country, not a post"}}}
+	case req.Role == watchlist.RolePartner:
+		req.Post = req.Country
+	case req.Country != "":
+		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "country", Reason: "only a partner's token names a country"}}}
 	}
 	t, secret, err := h.Tokens.CreateToken(c.UserContext(), req.Role, req.Post, req.Name, Principal(c).ID)
 	if err != nil {

@@ -24,6 +24,14 @@ const (
 	CommandRevokeToken     CommandType = 6
 	CommandAppendAudit     CommandType = 7
 	CommandPurgeAudit      CommandType = 8
+	CommandSetIdentity     CommandType = 9
+	CommandPutPartner      CommandType = 10
+	CommandRemovePartner   CommandType = 11
+	CommandImportShared    CommandType = 12
+	CommandMarkDelivered   CommandType = 13
+	CommandReceiveMessage  CommandType = 14
+	CommandFlagAlert       CommandType = 15
+	CommandAcceptQuery     CommandType = 16
 )
 
 func (t CommandType) String() string {
@@ -44,6 +52,22 @@ func (t CommandType) String() string {
 		return "append_audit"
 	case CommandPurgeAudit:
 		return "purge_audit"
+	case CommandSetIdentity:
+		return "set_identity"
+	case CommandPutPartner:
+		return "put_partner"
+	case CommandRemovePartner:
+		return "remove_partner"
+	case CommandImportShared:
+		return "import_shared"
+	case CommandMarkDelivered:
+		return "mark_delivered"
+	case CommandReceiveMessage:
+		return "receive_message"
+	case CommandFlagAlert:
+		return "flag_alert"
+	case CommandAcceptQuery:
+		return "accept_query"
 	}
 	return fmt.Sprintf("unknown(%d)", uint8(t))
 }
@@ -111,6 +135,57 @@ type PurgeAudit struct {
 	Through uint64 `json:"through"`
 }
 
+// SetIdentity stores the cluster's federation identity (its country and
+// signing key).
+type SetIdentity struct {
+	Identity watchlist.Identity `json:"identity"`
+}
+
+// PutPartner registers a partner country or replaces its record.
+type PutPartner struct {
+	Partner watchlist.Partner `json:"partner"`
+}
+
+// RemovePartner forgets a partner (its alerts are closed here).
+type RemovePartner struct {
+	Country string    `json:"country"`
+	At      time.Time `json:"at"`
+}
+
+// ImportShared applies a verified page of a partner's feed.
+type ImportShared struct {
+	From    string                   `json:"from"`
+	Prev    uint64                   `json:"prev"`
+	Next    uint64                   `json:"next"`
+	Head    uint64                   `json:"head"`
+	Changes []watchlist.SharedChange `json:"changes"`
+	At      time.Time                `json:"at"`
+}
+
+// MarkDelivered records that a partner acknowledged queued messages.
+type MarkDelivered struct {
+	To      string `json:"to"`
+	Through uint64 `json:"through"`
+}
+
+// ReceiveMessage applies a verified message from a partner.
+type ReceiveMessage struct {
+	From    string            `json:"from"`
+	Message watchlist.Message `json:"message"`
+	At      time.Time         `json:"at"`
+}
+
+// FlagAlert flags a foreign alert as not actionable here.
+type FlagAlert struct {
+	ID   string         `json:"id"`
+	Flag watchlist.Flag `json:"flag"`
+}
+
+// AcceptQuery records a partner's hit/no-hit query and its answer.
+type AcceptQuery struct {
+	Query watchlist.QueryRecord `json:"query"`
+}
+
 // Encode writes the command as a log entry.
 func (c Command) Encode() ([]byte, error) {
 	if c.Type == CommandUnknown {
@@ -153,6 +228,22 @@ func decodeCommand(b []byte) (Command, error) {
 		body = &AppendAudit{}
 	case CommandPurgeAudit:
 		body = &PurgeAudit{}
+	case CommandSetIdentity:
+		body = &SetIdentity{}
+	case CommandPutPartner:
+		body = &PutPartner{}
+	case CommandRemovePartner:
+		body = &RemovePartner{}
+	case CommandImportShared:
+		body = &ImportShared{}
+	case CommandMarkDelivered:
+		body = &MarkDelivered{}
+	case CommandReceiveMessage:
+		body = &ReceiveMessage{}
+	case CommandFlagAlert:
+		body = &FlagAlert{}
+	case CommandAcceptQuery:
+		body = &AcceptQuery{}
 	default:
 		return Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, t)
 	}

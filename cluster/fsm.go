@@ -79,7 +79,7 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 			out[i] = err
 			continue
 		}
-		out[i] = f.apply(cmd)
+		out[i] = f.apply(cmd, l.Index)
 	}
 	last := logs[len(logs)-1].Index
 	if last > f.applied.Load() {
@@ -91,7 +91,7 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
 	return out
 }
 
-func (f *fsm) apply(cmd Command) error {
+func (f *fsm) apply(cmd Command, index uint64) error {
 	switch body := cmd.Body.(type) {
 	case *UpsertAlerts:
 		return f.engine.Upsert(body.Alerts...)
@@ -109,6 +109,22 @@ func (f *fsm) apply(cmd Command) error {
 		return f.engine.AppendAudit(body.Entries)
 	case *PurgeAudit:
 		return f.engine.PurgeAudit(body.Through)
+	case *SetIdentity:
+		return f.engine.SetIdentity(body.Identity)
+	case *PutPartner:
+		return f.engine.PutPartner(body.Partner)
+	case *RemovePartner:
+		return f.engine.RemovePartner(body.Country, body.At)
+	case *ImportShared:
+		return f.engine.ImportShared(body.From, body.Prev, body.Next, body.Head, body.Changes, body.At)
+	case *MarkDelivered:
+		return f.engine.MarkDelivered(body.To, body.Through)
+	case *ReceiveMessage:
+		return f.engine.Receive(body.From, body.Message, body.At)
+	case *FlagAlert:
+		return f.engine.FlagAlert(body.ID, body.Flag)
+	case *AcceptQuery:
+		return f.engine.AcceptQuery(body.Query, index)
 	}
 	return fmt.Errorf("%w: %s", ErrUnknownCommand, cmd.Type)
 }

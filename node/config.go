@@ -1,10 +1,15 @@
 package node
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"time"
+
+	"github.com/crossguard/crossguard/watchlist"
 )
 
 // Config is everything a node needs. DefaultConfig gives a single voter on
@@ -73,6 +78,22 @@ type Config struct {
 	// ShutdownTimeout bounds draining in-flight requests on SIGTERM.
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
 
+	// Country is the cluster's ICAO country code in the federation of
+	// partner clusters (set once, at the first start that gives it).
+	Country string `json:"country"`
+	// FederationInterval is how often the leader pulls partners' feeds
+	// and delivers queued messages; FederationMaxAge refuses a partner's
+	// message signed longer ago.
+	FederationInterval time.Duration `json:"federation_interval"`
+	FederationMaxAge   time.Duration `json:"federation_max_age"`
+	// Partner mutual TLS: PartnerTLSCA verifies partners (their servers,
+	// and their client certificates, which partner endpoints then
+	// require); PartnerTLSCert and PartnerTLSKey are what this cluster
+	// presents to them.
+	PartnerTLSCA   string `json:"partner_tls_ca"`
+	PartnerTLSCert string `json:"partner_tls_cert"`
+	PartnerTLSKey  string `json:"partner_tls_key"`
+
 	// Raft timing (zero: the cluster package's defaults).
 	HeartbeatTimeout  time.Duration `json:"heartbeat_timeout"`
 	ElectionTimeout   time.Duration `json:"election_timeout"`
@@ -88,6 +109,7 @@ func DefaultConfig() Config {
 		Voter: true, Bootstrap: true, StaleAfter: 5 * time.Minute, DemoAlerts: 10000,
 		AuditRetention: 3 * 365 * 24 * time.Hour, RateLimit: 100, RateBurst: 200,
 		ShipBatch: 512, ShutdownTimeout: 20 * time.Second,
+		FederationInterval: 10 * time.Second, FederationMaxAge: 5 * time.Minute,
 	}
 }
 
@@ -154,6 +176,18 @@ func (c *Config) Validate() error {
 	if c.ShipBatch <= 0 || c.ShipBatch > 10000 {
 		bad("ship_batch: between 1 and 10000")
 	}
+	if c.Country != "" && !watchlist.ValidCountry(c.Country) {
+		bad("country: %q is not an ICAO 9303 three-letter country code", c.Country)
+	}
+	if c.FederationInterval < 0 || c.FederationMaxAge < 0 {
+		bad("federation_interval, federation_max_age: must not be negative")
+	}
+	if (c.PartnerTLSCert == "") != (c.PartnerTLSKey == "") {
+		bad("partner_tls: give partner_tls_cert and partner_tls_key together")
+	}
+	if c.PartnerTLSCA != "" && c.HTTPSCert == "" {
+		bad("partner_tls_ca: mutual TLS with partners needs HTTPS (https_cert, https_key)")
+	}
 	if c.Demo && c.DemoAlerts < 0 {
 		bad("demo_alerts: must not be negative")
 	}
@@ -166,4 +200,37 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// partnerTLS is the TLS configuration of calls to partners: their CA,
+// and this cluster's certificate for mutual TLS.
+func partnerTLS(c Config) (*tls.Config, error) {
+	tcfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.PartnerTLSCA != "" {
+		pool, err := loadPool(c.PartnerTLSCA)
+		if err != nil {
+			return nil, err
+		}
+		tcfg.RootCAs = pool
+	}
+	if c.PartnerTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.PartnerTLSCert, c.PartnerTLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("partner_tls_cert: %w", err)
+		}
+		tcfg.Certificates = []tls.Certificate{cert}
+	}
+	return tcfg, nil
+}
+
+func loadPool(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("partner_tls_ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("partner_tls_ca %s: no PEM certificate in it", file)
+	}
+	return pool, nil
 }

@@ -45,6 +45,8 @@ type Node struct {
 	wg      sync.WaitGroup
 	once    sync.Once
 	metrics *metrics
+	// federator exchanges with partner clusters (on the leader).
+	federator *federator
 	// draining is closed when Close starts, before HTTP drains: live
 	// streams end so that the drain does not wait for them.
 	draining chan struct{}
@@ -78,6 +80,9 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	}
 	if cfg.Post == "" {
 		cfg.Post = cfg.ID
+	}
+	if cfg.FederationInterval == 0 {
+		cfg.FederationInterval = 10 * time.Second
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
@@ -167,10 +172,18 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			}
 		}()
 	}
+	if n.federator, err = newFederator(n); err != nil {
+		return nil, err
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.federator.run(n.ctx, cfg.FederationInterval)
+	}()
 	n.metrics = newMetrics(n)
-	deps := api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n,
+	deps := api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Federation: n,
 		Now: opt.Now, Done: n.draining, Logger: log.With("part", "api"),
-		RateLimit: api.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}, TLS: cfg.HTTPSCert != ""}
+		RateLimit: api.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}, TLS: cfg.HTTPSCert != "", PartnerMTLS: cfg.PartnerTLSCA != ""}
 	n.http = api.New(deps)
 	cdeps := console.Deps{API: deps, Freshness: n}
 	if cfg.Demo {
@@ -209,6 +222,15 @@ func listenHTTP(cfg Config) (net.Listener, error) {
 			return nil, fmt.Errorf("https: %w", err)
 		}
 		tcfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if cfg.PartnerTLSCA != "" {
+			// Partners present a certificate of their CA; the partner
+			// endpoints refuse a call without one (api.Deps.PartnerMTLS).
+			pool, err := loadPool(cfg.PartnerTLSCA)
+			if err != nil {
+				return nil, err
+			}
+			tcfg.ClientCAs, tcfg.ClientAuth = pool, tls.VerifyClientCertIfGiven
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -348,6 +370,9 @@ func (n *Node) UpsertAlerts(ctx context.Context, alerts []watchlist.Alert) ([]wa
 	// it too, on every node).
 	var p []watchlist.FieldError
 	for i := range alerts {
+		if alerts[i].Origin != nil {
+			p = append(p, watchlist.FieldError{Field: fmt.Sprintf("alerts[%d].origin", i), Reason: "set by the federation only: a partner's alert is changed by its owner"})
+		}
 		var ve *watchlist.ValidationError
 		if err := alerts[i].Validate(); errors.As(err, &ve) {
 			for _, f := range ve.Fields {
@@ -369,8 +394,12 @@ func (n *Node) UpsertAlerts(ctx context.Context, alerts []watchlist.Alert) ([]wa
 	return alerts, n.cluster.WaitForApplied(ctx, idx)
 }
 
-// CloseAlert closes an alert (it stays stored, for audit).
+// CloseAlert closes an alert (it stays stored, for audit). A partner's
+// alert is closed by its owner only.
 func (n *Node) CloseAlert(ctx context.Context, id string) error {
+	if a, err := n.engine.Get(id); err == nil && a.Origin != nil {
+		return fmt.Errorf("%w: alert %s is owned by %s: only its owner closes it (flag it as not actionable here instead)", cluster.ErrRefused, id, a.Origin.Country)
+	}
 	idx, err := n.cluster.Apply(ctx, cluster.Command{Type: cluster.CommandCloseAlert, Body: cluster.CloseAlert{ID: id, At: n.now().UTC()}})
 	if err != nil {
 		return err

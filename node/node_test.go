@@ -45,6 +45,8 @@ type testNodes struct {
 	clock  *clock
 	cfgs   map[string]Config
 	nodes  map[string]*Node
+	// configure, when set, adjusts each new node's configuration.
+	configure func(*Config)
 }
 
 func newTestNodes(t *testing.T) *testNodes {
@@ -76,6 +78,9 @@ func (tn *testNodes) start(id string, voter bool, join string) *Node {
 		cfg.Bootstrap = join == ""
 		if join != "" {
 			cfg.Join = []string{tn.nodes[join].Cluster().Address()}
+		}
+		if tn.configure != nil {
+			tn.configure(&cfg)
 		}
 	}
 	n, err := Start(cfg, Options{Network: tn.fabric.Node(id), Now: tn.clock.now})
@@ -121,10 +126,15 @@ var testTokens sync.Map
 func tokenFor(t *testing.T, n *Node, role watchlist.Role) string {
 	t.Helper()
 	post := ""
-	if role == watchlist.RoleOfficer {
+	switch role {
+	case watchlist.RoleOfficer:
 		post = n.cfg.Post
+	case watchlist.RolePartner:
+		post = "VNM"
 	}
-	key := fmt.Sprintf("%p/%s/%s", n, role, post)
+	// Keyed by the data directory: the tokens live in the store (a
+	// restarted node keeps them; a new node may reuse a freed address).
+	key := fmt.Sprintf("%s/%s/%s", n.cfg.DataDir, role, post)
 	if s, ok := testTokens.Load(key); ok {
 		return s.(string)
 	}

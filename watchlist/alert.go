@@ -63,10 +63,16 @@ type Alert struct {
 	Instructions string     `json:"instructions,omitempty"`
 	Owner        Owner      `json:"owner"`
 	Share        []string   `json:"share,omitempty"`
-	ValidUntil   string     `json:"valid_until,omitempty"`
-	Status       Status     `json:"status"`
-	CreatedAt    string     `json:"created_at,omitempty"`
-	UpdatedAt    string     `json:"updated_at,omitempty"`
+	// QueryBy lists the partners that may ask whether a document or a
+	// person is on this alert (hit or no hit) without receiving it.
+	QueryBy    []string `json:"query_by,omitempty"`
+	ValidUntil string   `json:"valid_until,omitempty"`
+	Status     Status   `json:"status"`
+	CreatedAt  string   `json:"created_at,omitempty"`
+	UpdatedAt  string   `json:"updated_at,omitempty"`
+	// Origin is set on a foreign alert only (a partner owns it): it is
+	// set by the federation, never by a client.
+	Origin *Origin `json:"origin,omitempty"`
 }
 
 // Person describes the person an alert is about.
@@ -128,6 +134,10 @@ func DecodeAlert(data []byte) (Alert, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return a, &ValidationError{Fields: []FieldError{{Field: "", Reason: "trailing data after the alert"}}}
 	}
+	if a.Origin != nil {
+		// Only the federation marks an alert as a partner's.
+		return a, &ValidationError{Fields: []FieldError{{Field: "origin", Reason: "set by the federation only: a partner's alert comes from its owner"}}}
+	}
 	return a, a.Validate()
 }
 
@@ -176,8 +186,19 @@ func (a *Alert) Validate() error {
 func (a *Alert) validate() ([][]names.Name, error) {
 	var p problems
 	var readings [][]names.Name
-	if a.ID != "" && !validID(a.ID) {
+	switch {
+	case a.Origin != nil:
+		// A foreign alert: "CHN:<the owner's ID>", owned by its origin.
+		if a.ID != ForeignID(a.Origin.Country, a.Origin.ID) || !validID(a.Origin.ID) {
+			p.add("id", "a partner's alert is stored as COUNTRY:ID")
+		}
+		if a.Owner.Country != a.Origin.Country {
+			p.add("owner.country", "a partner's alert is owned by the partner that shared it")
+		}
+	case a.ID != "" && !validID(a.ID):
 		p.add("id", "must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
+	case IsForeignID(a.ID):
+		p.add("id", "the form COUNTRY:ID is kept for partners' alerts")
 	}
 	if !a.Category.valid() {
 		p.add("category", "must be one of "+joinCategories())
@@ -215,18 +236,8 @@ func (a *Alert) validate() ([][]names.Name, error) {
 	} else if utf8.RuneCountInString(a.Owner.Agency) > maxAgencyLen {
 		p.add("owner.agency", fmt.Sprintf("at most %d characters", maxAgencyLen))
 	}
-	seen := map[string]bool{}
-	for i, c := range a.Share {
-		switch {
-		case !ValidCountry(c):
-			p.add(fmt.Sprintf("share[%d]", i), "must be an ICAO 9303 three-letter country code")
-		case seen[c]:
-			p.add(fmt.Sprintf("share[%d]", i), "listed twice")
-		case c == a.Owner.Country:
-			p.add(fmt.Sprintf("share[%d]", i), "the owner's own country")
-		}
-		seen[c] = true
-	}
+	validPartners(&p, "share", a.Share, a.Owner.Country)
+	validPartners(&p, "query_by", a.QueryBy, a.Owner.Country)
 	if a.ValidUntil != "" {
 		if _, err := time.Parse(time.DateOnly, a.ValidUntil); err != nil {
 			p.add("valid_until", "must be a date YYYY-MM-DD")
@@ -245,6 +256,23 @@ func (a *Alert) validate() ([][]names.Name, error) {
 		}
 	}
 	return readings, p.err()
+}
+
+// validPartners checks a list of partner countries: codes, each once,
+// never the owner's own.
+func validPartners(p *problems, field string, list []string, owner string) {
+	seen := map[string]bool{}
+	for i, c := range list {
+		switch {
+		case !ValidCountry(c):
+			p.add(fmt.Sprintf("%s[%d]", field, i), "must be an ICAO 9303 three-letter country code")
+		case seen[c]:
+			p.add(fmt.Sprintf("%s[%d]", field, i), "listed twice")
+		case c == owner:
+			p.add(fmt.Sprintf("%s[%d]", field, i), "the owner's own country")
+		}
+		seen[c] = true
+	}
 }
 
 func (p *Person) validate(pr *problems) [][]names.Name {

@@ -90,6 +90,9 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	// The bloom filters are built from the keys as they come, not read back
 	// from the store (8 bytes per index entry, about 30 per alert).
 	var dated, coarse []uint64
+	// Shared alerts enter the partners' feed in load order, as Upsert
+	// would have entered them.
+	var feedSeq uint64
 	batch := make([]Alert, 0, 4096)
 	pos := 0
 	prepareBatch := func() error {
@@ -117,6 +120,12 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 			}
 			if err := prepared[i].records(runs.add); err != nil {
 				return fmt.Errorf("load: %w", err)
+			}
+			if p := &prepared[i]; len(p.share) > 0 && !p.foreign {
+				feedSeq++
+				if err := sharedRecords(p, feedSeq, runs.add); err != nil {
+					return fmt.Errorf("load: %w", err)
+				}
 			}
 			rep.Loaded++
 		}
@@ -150,6 +159,11 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	}
 	if err := runs.add(metaFormat, []byte{storeFormat}); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
+	}
+	if feedSeq > 0 {
+		if err := runs.add(fedKey('n'), binary.BigEndian.AppendUint64(nil, feedSeq)); err != nil {
+			return rep, fmt.Errorf("load: %w", err)
+		}
 	}
 	parts, err := runs.partitions()
 	if err != nil {

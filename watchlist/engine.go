@@ -331,6 +331,9 @@ func (e *Engine) writeChunk(alerts []preparedAlert) error {
 			if err := putAlert(txn, &alerts[i], &counts, &res); err != nil {
 				return err
 			}
+			if err := recordShared(txn, &alerts[i]); err != nil {
+				return err
+			}
 		}
 		return writeCounts(txn, counts)
 	})

@@ -28,6 +28,12 @@ type HitRecord struct {
 	At         time.Time        `json:"at"`
 	Verdict    Verdict          `json:"verdict"`
 	Ack        *Acknowledgement `json:"ack,omitempty"`
+	// ReportedBy is the partner country whose post hit this cluster's
+	// alert and reported it (the hit's ID is then "VNM:<its ID there>").
+	ReportedBy string `json:"reported_by,omitempty"`
+	// FollowUps are what crossed the border about the hit: the reporting
+	// post's acknowledgement, the owner's replies.
+	FollowUps []HitFollowUp `json:"follow_ups,omitempty"`
 	// Seq is the hit's place in commit order (the live feed's cursor): a
 	// post that was cut off ships old crossings late, and their hits come
 	// after the ones committed before them.
@@ -90,9 +96,27 @@ func HitID(crossingID string, traveller int, alertID string) string {
 }
 
 func putHits(txn *badger.Txn, c *Crossing) error {
-	if len(c.Hits) == 0 {
-		return nil
+	for _, h := range c.Hits {
+		rec := HitRecord{ID: HitID(c.ID, h.Traveller, h.AlertID), CrossingID: c.ID, Traveller: h.Traveller,
+			AlertID: h.AlertID, Category: h.Category, Action: h.Action, Score: h.Score,
+			Post: c.Post, At: c.At, Verdict: c.Verdict}
+		if err := putHitRecord(txn, rec); err != nil {
+			return err
+		}
+		if owner := foreignOwner(h.AlertID); owner != "" {
+			// A partner's alert: its owner is told, through the queue.
+			report := HitReport{HitID: rec.ID, AlertRef: h.AlertID[4:], Post: c.Post, At: c.At.UTC(),
+				Action: h.Action, Verdict: c.Verdict, Score: h.Score}
+			if err := enqueue(txn, owner, Message{Kind: KindHit, Hit: &report}); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// putHitRecord stores a hit at the end of the commit order.
+func putHitRecord(txn *badger.Txn, rec HitRecord) error {
 	var seq uint64
 	if item, err := txn.Get(hitSeqKey); err == nil {
 		if err := item.Value(func(v []byte) error { seq = binary.BigEndian.Uint64(v); return nil }); err != nil {
@@ -101,21 +125,13 @@ func putHits(txn *badger.Txn, c *Crossing) error {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return err
 	}
-	for _, h := range c.Hits {
-		seq++
-		rec := HitRecord{ID: HitID(c.ID, h.Traveller, h.AlertID), CrossingID: c.ID, Traveller: h.Traveller,
-			AlertID: h.AlertID, Category: h.Category, Action: h.Action, Score: h.Score,
-			Post: c.Post, At: c.At, Verdict: c.Verdict, Seq: seq}
-		v, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		if err := txn.Set(append([]byte{tagHit}, rec.ID...), v); err != nil {
-			return err
-		}
-		if err := txn.Set(hitSeqIndexKey(seq), []byte(rec.ID)); err != nil {
-			return err
-		}
+	seq++
+	rec.Seq = seq
+	if err := setJSON(txn, append([]byte{tagHit}, rec.ID...), rec); err != nil {
+		return err
+	}
+	if err := txn.Set(hitSeqIndexKey(seq), []byte(rec.ID)); err != nil {
+		return err
 	}
 	return txn.Set(hitSeqKey, binary.BigEndian.AppendUint64(nil, seq))
 }
@@ -204,11 +220,21 @@ func (e *Engine) AckHit(id string, ack Acknowledgement) error {
 		}
 		ack.At = ack.At.UTC()
 		h.Ack = &ack
-		v, err := json.Marshal(h)
-		if err != nil {
+		if err := setJSON(txn, append([]byte{tagHit}, id...), h); err != nil {
 			return err
 		}
-		return txn.Set(append([]byte{tagHit}, id...), v)
+		// Across the border: the post's follow-up goes to the alert's
+		// owner; the owner's acknowledgement of a reported hit is its
+		// reply to the reporter.
+		note := HitFollowUp{HitID: id, Outcome: ack.Outcome, Notes: ack.Notes, At: ack.At}
+		switch owner := foreignOwner(h.AlertID); {
+		case h.ReportedBy != "":
+			note.HitID = strings.TrimPrefix(id, h.ReportedBy+":")
+			return enqueue(txn, h.ReportedBy, Message{Kind: KindReply, Note: &note})
+		case owner != "":
+			return enqueue(txn, owner, Message{Kind: KindHitAck, Note: &note})
+		}
+		return nil
 	})
 }
 

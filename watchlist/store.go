@@ -20,6 +20,7 @@ import (
 //	'c' "i"                       -> the last raft index applied (snapshot.go)
 //	'h', 'r' ...                  -> crossing history, see history.go
 //	't' hitID                     -> hit record and its acknowledgement (hits.go)
+//	'f' ...                       -> federation: identity, partners, feed, queues (federation.go)
 const (
 	tagAlert     = 'a'
 	tagAlertKeys = 'k'
@@ -167,6 +168,9 @@ type preparedAlert struct {
 	json  []byte
 	index []byte // the value of each of its index entries: summary and match record
 	keys  []key  // nil for a closed alert: it is not indexed
+	// share and foreign feed the partners' feed (federation.go).
+	share   []string
+	foreign bool
 }
 
 func prepareAlert(a *Alert, readings [][]names.Name) (preparedAlert, error) {
@@ -175,7 +179,7 @@ func prepareAlert(a *Alert, readings [][]names.Name) (preparedAlert, error) {
 		return preparedAlert{}, err
 	}
 	rec := newMatchRecord(a, readings)
-	p := preparedAlert{id: a.ID, json: v, index: indexValue(rec.summary(), rec.encode())}
+	p := preparedAlert{id: a.ID, json: v, index: indexValue(rec.summary(), rec.encode()), share: a.Share, foreign: a.Origin != nil}
 	if a.Status != StatusClosed {
 		p.keys = recordKeys(&rec)
 	}

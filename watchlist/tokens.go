@@ -55,7 +55,8 @@ type Token struct {
 	ID   string    `json:"id"`
 	Hash TokenHash `json:"hash"`
 	Role Role      `json:"role"`
-	// Post is the border post an officer's token inspects at.
+	// Post is the border post an officer's token inspects at, or the
+	// country of a partner's token (the API shows it as "country").
 	Post      string     `json:"post,omitempty"`
 	Name      string     `json:"name,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -83,7 +84,10 @@ func (t *Token) Validate() error {
 	if t.Role == RoleOfficer && t.Post == "" {
 		bad("post", "an officer's token names its border post")
 	}
-	if t.Role != RoleOfficer && t.Post != "" {
+	if t.Role == RolePartner && !ValidCountry(t.Post) {
+		bad("country", "a partner's token names the partner's three-letter country code")
+	}
+	if t.Role != RoleOfficer && t.Role != RolePartner && t.Post != "" {
 		bad("post", "only an officer's token names a post")
 	}
 	if len(t.Name) > 200 {

@@ -45,7 +45,7 @@ func startNode(t *testing.T) *testNode {
 			return err == nil && tn.secrets[r] != ""
 		})
 	}
-	_, partner, err := n.CreateToken(context.Background(), watchlist.RolePartner, "", "partner", "test")
+	_, partner, err := n.CreateToken(context.Background(), watchlist.RolePartner, "VNM", "partner", "test")
 	if err != nil {
 		t.Fatal(err)
 	}

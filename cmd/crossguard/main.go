@@ -66,6 +66,6 @@ func newRootCommand(e *env) *cobra.Command {
 	root.AddCommand(newMRZCommand(e), newCheckCommand(e), newDemoCommand(e),
 		newServeCommand(e), newClusterCommand(e), newCertsCommand(e),
 		newBackupCommand(e), newRestoreCommand(e), newTokenCommand(e), newAuditCommand(e),
-		newInspectCommand(e), newAlertsCommand(e))
+		newInspectCommand(e), newAlertsCommand(e), newFederationCommand(e))
 	return root
 }

@@ -21,7 +21,7 @@ func newTokenCommand(e *env) *cobra.Command {
   crossguard token revoke 01JD...`,
 	}
 	client.addFlags(cmd)
-	var role, post, name, out string
+	var role, post, country, name, out string
 	create := &cobra.Command{
 		Use: "create",
 		Example: `  crossguard token create --role officer --post lao-cai --name "Officer Nguyen" --out nguyen.token
@@ -29,7 +29,7 @@ func newTokenCommand(e *env) *cobra.Command {
 		Short: "Create a token; its secret is shown once (or written to --out, mode 0600)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := client.call(cmd, http.MethodPost, "/v1/tokens", map[string]string{"role": role, "post": post, "name": name})
+			b, err := client.call(cmd, http.MethodPost, "/v1/tokens", map[string]string{"role": role, "post": post, "country": country, "name": name})
 			if err != nil {
 				return err
 			}
@@ -53,6 +53,7 @@ func newTokenCommand(e *env) *cobra.Command {
 	}
 	create.Flags().StringVar(&role, "role", "", "officer, analyst, auditor, partner or admin")
 	create.Flags().StringVar(&post, "post", "", "the border post of an officer's token")
+	create.Flags().StringVar(&country, "country", "", "the partner country of a partner's token")
 	create.Flags().StringVar(&name, "name", "", "who or what holds the token")
 	create.Flags().StringVarP(&out, "out", "o", "", "write the secret to this file (mode 0600) instead of stdout")
 	list := &cobra.Command{
@@ -74,7 +75,7 @@ func newTokenCommand(e *env) *cobra.Command {
 			w := tabwriter.NewWriter(e.out, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tROLE\tPOST\tNAME\tCREATED\tREVOKED")
 			for _, t := range raw.Tokens {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t["id"], t["role"], t["post"], t["name"], t["created_at"], t["revoked_at"])
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t["id"], t["role"], t["post"]+t["country"], t["name"], t["created_at"], t["revoked_at"])
 			}
 			return w.Flush()
 		},
