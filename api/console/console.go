@@ -154,6 +154,8 @@ func (c *console) routes() []route {
 		r(http.MethodGet, "/hits/stream", analystOrOfficer, c.hitStream),
 		r(http.MethodPost, "/hits/:id/ack", analystOrOfficer, c.ackHit),
 		r(http.MethodGet, "/cluster", analystOrAdmin, c.clusterPage),
+		r(http.MethodGet, "/partners", analystOrAdmin, c.partnersPage),
+		r(http.MethodPost, "/alerts/:id/flag", analyst, c.flagAlert),
 		r(http.MethodGet, "/audit", auditor, c.auditPage),
 	}
 }
@@ -205,6 +207,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05Z")
 	},
 	"add":  func(a, b int) int { return a + b },
+	"sub":  func(a, b uint64) uint64 { return a - b },
 	"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"list": func(s ...string) []string { return s },
 	"staleSeconds": func(r *api.Replica) int64 {
@@ -294,6 +297,7 @@ var nav = []struct {
 	{"/alerts", "Alerts", "a", []watchlist.Role{watchlist.RoleAnalyst}},
 	{"/import", "Import", "m", []watchlist.Role{watchlist.RoleAnalyst}},
 	{"/cluster", "Cluster", "c", []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleAdmin}},
+	{"/partners", "Partners", "p", []watchlist.Role{watchlist.RoleAnalyst, watchlist.RoleAdmin}},
 	{"/audit", "Audit", "u", []watchlist.Role{watchlist.RoleAuditor}},
 }
 

@@ -26,12 +26,18 @@ type testNode struct {
 	secrets map[watchlist.Role]string
 }
 
-func startNode(t *testing.T) *testNode {
+func startNode(t *testing.T) *testNode { return startNodeWith(t, nil) }
+
+// startNodeWith starts a test node whose configuration configure adjusts.
+func startNodeWith(t *testing.T, configure func(*node.Config)) *testNode {
 	t.Helper()
 	cfg := node.DefaultConfig()
 	cfg.DataDir, cfg.HTTPAddr, cfg.RaftAddr = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Demo, cfg.DemoAlerts = true, 0
 	cfg.HeartbeatTimeout, cfg.ElectionTimeout = 300*time.Millisecond, 300*time.Millisecond
+	if configure != nil {
+		configure(&cfg)
+	}
 	n, err := node.Start(cfg, node.Options{})
 	if err != nil {
 		t.Fatal(err)
