@@ -3,14 +3,19 @@ package node
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/crossguard/crossguard/cluster"
 	"github.com/crossguard/crossguard/cluster/federation"
 	"github.com/crossguard/crossguard/testbench"
 	"github.com/crossguard/crossguard/watchlist"
@@ -522,5 +527,69 @@ func TestHitNoHitQuery(t *testing.T) {
 	code, raw := call(t, chn.n, http.MethodGet, "/v1/federation/queries", nil)
 	if code != http.StatusOK || !strings.Contains(string(raw), `"alert_ids":["CHN-Q-1"]`) || strings.Count(string(raw), `"from":"VNM"`) != 4 {
 		t.Errorf("CHN's queries: %d %s", code, raw)
+	}
+}
+
+// Partner traffic over mutual TLS: the clusters exchange over HTTPS with
+// client certificates of the partners' CA, and a partner endpoint
+// refuses a caller without one even with a valid partner token.
+func TestPartnersOverMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca, err := cluster.NewCA("partners CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.WriteCerts(dir, ca, []string{"chn-centre", "vnm-centre"}, []string{"127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	start := func(code string) *country {
+		tn := newTestNodes(t)
+		id := strings.ToLower(code) + "-centre"
+		tn.configure = func(c *Config) {
+			c.Country, c.FederationInterval = code, 50*time.Millisecond
+			c.HTTPSCert, c.HTTPSKey = filepath.Join(dir, id+".crt"), filepath.Join(dir, id+".key")
+			c.PartnerTLSCA, c.PartnerTLSCert, c.PartnerTLSKey = filepath.Join(dir, "ca.crt"), c.HTTPSCert, c.HTTPSKey
+		}
+		n := tn.start(id, true, "")
+		tn.waitFor(code+" identity", func() bool { id, err := n.Engine().Identity(); return err == nil && id.Country == code })
+		return &country{code: code, tn: tn, n: n}
+	}
+	chn, vnm := start("CHN"), start("VNM")
+	for _, x := range [][2]*country{{chn, vnm}, {vnm, chn}} {
+		at, other := x[0], x[1]
+		_, secret, err := other.n.CreateToken(other.tn.ctx(), watchlist.RolePartner, at.code, "liaison", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, key, _ := other.n.FederationIdentity()
+		if err := at.n.PutPartner(at.tn.ctx(), watchlist.Partner{Country: other.code, URL: "https://" + other.n.HTTPAddr(), PublicKey: key, Token: secret}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alert, _ := chn.child("CHN-TLS-1", "VNM")
+	chn.put(t, alert)
+	vnm.waitFor("the alert over mutual TLS", func() bool { _, ok := vnm.foreign("CHN", alert.ID); return ok })
+
+	// Without a client certificate: refused, though the token is good.
+	_, secret, err := chn.n.CreateToken(chn.tn.ctx(), watchlist.RolePartner, "VNM", "liaison", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	req, _ := http.NewRequest(http.MethodGet, "https://"+chn.n.HTTPAddr()+"/v1/federation/alerts", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a partner call without a client certificate: %d, want 403", resp.StatusCode)
 	}
 }
