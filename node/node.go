@@ -161,6 +161,12 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 			if err := n.firstAdminToken(n.ctx, opt.FirstToken); err != nil && n.ctx.Err() == nil {
 				log.Error("first admin token not created", "err", err)
 			}
+			// The federation key at once, not at the federator's next round.
+			if n.cluster.IsLeader() {
+				if err := n.ensureIdentity(n.ctx); err != nil && n.ctx.Err() == nil {
+					log.Warn("federation identity not set yet", "err", err)
+				}
+			}
 		}()
 	}
 	if cfg.Demo {
