@@ -113,6 +113,9 @@ type Deps struct {
 	// QueryLimit bounds each token's hit/no-hit queries, asked or
 	// answered (zero: one a second, bursts of 30).
 	QueryLimit RateLimit
+	// Queries is the query limiter the console shares with the API (nil:
+	// New makes one from QueryLimit, and the console limits nothing).
+	Queries *QueryLimiter
 	// TLS says the node serves HTTPS (the console's cookies are then
 	// Secure and HSTS is sent).
 	TLS bool
@@ -177,10 +180,10 @@ func New(d Deps) *fiber.App {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", h.ready)
 	limiter := newTokenLimiter(d.RateLimit)
-	if d.QueryLimit.PerSecond <= 0 {
-		d.QueryLimit = RateLimit{PerSecond: 1, Burst: 30}
+	if d.Queries == nil {
+		d.Queries = NewQueryLimiter(d.QueryLimit)
 	}
-	queries := newTokenLimiter(d.QueryLimit)
+	queries := d.Queries.t
 	for _, r := range routeTable(h) {
 		// Authenticate before reading a body: a caller without a token
 		// cannot make the node read megabytes.
@@ -272,12 +275,16 @@ func routeTable(h handlers) []routeEntry {
 		r(http.MethodGet, "/v1/audit", auditor, h.listAudit),
 		r(http.MethodGet, "/v1/audit/verify", auditor, h.verifyAudit),
 		r(http.MethodPost, "/v1/alerts/:id/flag", analyst, h.flagAlert),
+		r(http.MethodGet, "/v1/alerts/:id/flags", analyst, h.alertFlags),
 		r(http.MethodGet, "/v1/federation/identity", analystOrAdmin, h.federationIdentity),
 		r(http.MethodGet, "/v1/federation/partners", analystOrAdmin, h.listPartners),
 		r(http.MethodPut, "/v1/federation/partners/:country", admin, h.putPartner),
 		r(http.MethodDelete, "/v1/federation/partners/:country", admin, h.removePartner),
 		r(http.MethodPost, "/v1/federation/partners/:country/query", analyst, h.queryPartner),
 		r(http.MethodGet, "/v1/federation/queries", analyst, h.listQueries),
+		r(http.MethodPost, "/v1/federation/partners/:country/details", analyst, h.requestDetails),
+		r(http.MethodGet, "/v1/federation/details", analyst, h.listDetails),
+		r(http.MethodPost, "/v1/federation/details/:country/:reference", analyst, h.decideDetails),
 		r(http.MethodGet, "/v1/federation/alerts", partner, h.partnerFeed),
 		r(http.MethodPost, "/v1/federation/messages", partner, h.partnerMessage),
 		r(http.MethodPost, "/v1/federation/query", partner, h.partnerQuery),
@@ -619,6 +626,8 @@ func ProblemOf(err error) Problem {
 		p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"
 	case errors.Is(err, errRateLimited):
 		p.Status, p.Title, p.Detail = http.StatusTooManyRequests, "too many requests", "this token sends more requests than its rate limit allows"
+	case errors.Is(err, watchlist.ErrDecided):
+		p.Status, p.Title, p.Detail = http.StatusConflict, "already decided", err.Error()
 	case errors.Is(err, watchlist.ErrReplayed):
 		p.Type, p.Status, p.Title, p.Detail = federation.ReplayedType, http.StatusConflict, "replayed", err.Error()
 	case errors.Is(err, federation.ErrRefused), errors.Is(err, watchlist.ErrOutOfOrder),

@@ -27,7 +27,12 @@ type Federation interface {
 	AnswerQuery(ctx context.Context, partner string, env federation.Envelope) (federation.Envelope, federation.Answer, error)
 	QueryPartner(ctx context.Context, partner string, q federation.Query, by string) (federation.Answer, error)
 	Queries() ([]watchlist.QueryRecord, error)
+	SentQueries() ([]watchlist.QueryRecord, error)
 	FlagAlert(ctx context.Context, id string, f watchlist.Flag) error
+	Flags(alertID string) (map[string]watchlist.FlagReport, error)
+	RequestDetails(ctx context.Context, partner string, r watchlist.DetailRequest) (watchlist.DetailCase, error)
+	DecideDetails(ctx context.Context, partner, reference string, approve bool, by, reason string) (watchlist.DetailCase, error)
+	DetailCases() ([]watchlist.DetailCase, error)
 }
 
 // PartnerView is a partner as the API shows it: never its token.
@@ -125,7 +130,77 @@ func (h handlers) listQueries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"queries": qs})
+	sent, err := h.Federation.SentQueries()
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"queries": qs, "sent": sent})
+}
+
+// principalName is how a person is named to partners and in records.
+func principalName(c *fiber.Ctx) string {
+	p := Principal(c)
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.ID
+}
+
+func (h handlers) requestDetails(c *fiber.Ctx) error {
+	var req struct {
+		Reference string `json:"reference"`
+		Reason    string `json:"reason"`
+	}
+	if err := decodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	country := strings.ToUpper(c.Params("country"))
+	dc, err := h.Federation.RequestDetails(c.UserContext(), country, watchlist.DetailRequest{Reference: req.Reference, Reason: req.Reason, By: principalName(c)})
+	if err != nil {
+		return err
+	}
+	SetAuditDetail(c, "details behind %s requested from %s", req.Reference, country)
+	return c.Status(http.StatusAccepted).JSON(dc)
+}
+
+func (h handlers) listDetails(c *fiber.Ctx) error {
+	cases, err := h.Federation.DetailCases()
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"requests": cases})
+}
+
+func (h handlers) decideDetails(c *fiber.Ctx) error {
+	var req struct {
+		Approve *bool  `json:"approve"`
+		Reason  string `json:"reason"`
+	}
+	if err := decodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	if req.Approve == nil {
+		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "approve", Reason: "required: true to share the alerts that answered, false to refuse"}}}
+	}
+	country, ref := strings.ToUpper(c.Params("country")), c.Params("reference")
+	dc, err := h.Federation.DecideDetails(c.UserContext(), country, ref, *req.Approve, principalName(c), req.Reason)
+	if err != nil {
+		return err
+	}
+	SetAuditDetail(c, "detail request %s from %s %s; alerts %v", ref, country, dc.Status, dc.AlertIDs)
+	return c.JSON(dc)
+}
+
+func (h handlers) alertFlags(c *fiber.Ctx) error {
+	flags, err := h.Federation.Flags(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if flags == nil {
+		flags = map[string]watchlist.FlagReport{}
+	}
+	SetAuditDetail(c, "partners' flags on alert %s", c.Params("id"))
+	return c.JSON(fiber.Map{"flags": flags})
 }
 
 func (h handlers) flagAlert(c *fiber.Ctx) error {
@@ -135,12 +210,7 @@ func (h handlers) flagAlert(c *fiber.Ctx) error {
 	if err := decodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	p := Principal(c)
-	by := p.Name
-	if by == "" {
-		by = p.ID
-	}
-	if err := h.Federation.FlagAlert(c.UserContext(), c.Params("id"), watchlist.Flag{By: by, Reason: req.Reason}); err != nil {
+	if err := h.Federation.FlagAlert(c.UserContext(), c.Params("id"), watchlist.Flag{By: principalName(c), Reason: req.Reason}); err != nil {
 		return err
 	}
 	SetAuditDetail(c, "alert %s flagged not actionable here", c.Params("id"))

@@ -53,6 +53,27 @@ func (t *tokenLimiter) allow(tokenID string) bool {
 
 // limited refuses a request once its token has used its rate; it runs
 // after authorize, so that the bucket is the caller's own.
+// QueryLimiter bounds each token's hit/no-hit queries, asked through the
+// API or the console alike (one bucket per token for both).
+type QueryLimiter struct{ t *tokenLimiter }
+
+// NewQueryLimiter makes a query limiter; the zero RateLimit is one query
+// a second with bursts of 30.
+func NewQueryLimiter(l RateLimit) *QueryLimiter {
+	if l.PerSecond <= 0 {
+		l = RateLimit{PerSecond: 1, Burst: 30}
+	}
+	return &QueryLimiter{newTokenLimiter(l)}
+}
+
+// Check refuses (429) the request's token once it has used its queries.
+func (q *QueryLimiter) Check(c *fiber.Ctx) error {
+	if q != nil && !q.t.allow(Principal(c).ID) {
+		return errRateLimited
+	}
+	return nil
+}
+
 func limited(t *tokenLimiter) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if !t.allow(Principal(c).ID) {

@@ -32,6 +32,9 @@ const (
 	CommandReceiveMessage  CommandType = 14
 	CommandFlagAlert       CommandType = 15
 	CommandAcceptQuery     CommandType = 16
+	CommandRecordAnswer    CommandType = 17
+	CommandRequestDetails  CommandType = 18
+	CommandDecideDetails   CommandType = 19
 )
 
 func (t CommandType) String() string {
@@ -68,6 +71,12 @@ func (t CommandType) String() string {
 		return "flag_alert"
 	case CommandAcceptQuery:
 		return "accept_query"
+	case CommandRecordAnswer:
+		return "record_answer"
+	case CommandRequestDetails:
+		return "request_details"
+	case CommandDecideDetails:
+		return "decide_details"
 	}
 	return fmt.Sprintf("unknown(%d)", uint8(t))
 }
@@ -186,6 +195,30 @@ type AcceptQuery struct {
 	Query watchlist.QueryRecord `json:"query"`
 }
 
+// RecordAnswer records a partner's answer to a query this cluster sent.
+type RecordAnswer struct {
+	To        string `json:"to"`
+	Seq       uint64 `json:"seq"`
+	Result    string `json:"result"`
+	Reference string `json:"reference,omitempty"`
+}
+
+// RequestDetails asks a partner for the details behind a hit answer.
+type RequestDetails struct {
+	To      string                  `json:"to"`
+	Request watchlist.DetailRequest `json:"request"`
+}
+
+// DecideDetails approves or refuses a partner's detail request.
+type DecideDetails struct {
+	From      string    `json:"from"`
+	Reference string    `json:"reference"`
+	Approve   bool      `json:"approve"`
+	By        string    `json:"by"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at"`
+}
+
 // Encode writes the command as a log entry.
 func (c Command) Encode() ([]byte, error) {
 	if c.Type == CommandUnknown {
@@ -244,6 +277,12 @@ func decodeCommand(b []byte) (Command, error) {
 		body = &FlagAlert{}
 	case CommandAcceptQuery:
 		body = &AcceptQuery{}
+	case CommandRecordAnswer:
+		body = &RecordAnswer{}
+	case CommandRequestDetails:
+		body = &RequestDetails{}
+	case CommandDecideDetails:
+		body = &DecideDetails{}
 	default:
 		return Command{}, fmt.Errorf("%w: %s", ErrUnknownCommand, t)
 	}

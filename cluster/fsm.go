@@ -125,6 +125,12 @@ func (f *fsm) apply(cmd Command, index uint64) error {
 		return f.engine.FlagAlert(body.ID, body.Flag)
 	case *AcceptQuery:
 		return f.engine.AcceptQuery(body.Query, index)
+	case *RecordAnswer:
+		return f.engine.RecordAnswer(body.To, body.Seq, body.Result, body.Reference)
+	case *RequestDetails:
+		return f.engine.RequestDetails(body.To, body.Request)
+	case *DecideDetails:
+		return f.engine.DecideDetails(body.From, body.Reference, body.Approve, body.By, body.Reason, body.At)
 	}
 	return fmt.Errorf("%w: %s", ErrUnknownCommand, cmd.Type)
 }

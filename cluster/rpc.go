@@ -51,6 +51,19 @@ const (
 	kindOther    = "error"
 )
 
+// sentinels are the state machine's other errors a forwarded command may
+// return, by the kind that carries each.
+var sentinels = []struct {
+	kind string
+	err  error
+}{
+	{"replayed", watchlist.ErrReplayed},
+	{"out_of_order", watchlist.ErrOutOfOrder},
+	{"not_owner", watchlist.ErrNotOwner},
+	{"not_shared", watchlist.ErrNotShared},
+	{"decided", watchlist.ErrDecided},
+}
+
 type rpcResponse struct {
 	Index  uint64                 `json:"index,omitempty"`
 	Status *Status                `json:"status,omitempty"`
@@ -73,6 +86,13 @@ func errorResponse(err error) rpcResponse {
 		r.Kind = kindNoLeader
 	case errors.Is(err, ErrRefused):
 		r.Kind = kindRefused
+	default:
+		for _, s := range sentinels {
+			if errors.Is(err, s.err) {
+				r.Kind = s.kind
+				break
+			}
+		}
 	}
 	return r
 }
@@ -93,6 +113,11 @@ func (r *rpcResponse) err() error {
 		return fmt.Errorf("%w: %s", ErrNoLeader, r.Error)
 	case kindRefused:
 		return fmt.Errorf("%w: %s", ErrRefused, r.Error)
+	}
+	for _, s := range sentinels {
+		if r.Kind == s.kind {
+			return fmt.Errorf("%w: %s", s.err, r.Error)
+		}
 	}
 	return errors.New(r.Error)
 }

@@ -53,7 +53,7 @@ func TestRoleEndpointMatrix(t *testing.T) {
 		t.Fatalf("only %d routes", len(routes))
 	}
 	for _, rt := range routes {
-		path := strings.NewReplacer(":id", "X", ":country", "VNM").Replace(rt.Path)
+		path := strings.NewReplacer(":id", "X", ":country", "VNM", ":reference", "VNM-Q1").Replace(rt.Path)
 		for name, secret := range map[string]string{"no token": "", "unknown token": "cg_nope", "revoked token": revoked} {
 			if code, body := callAs(t, n, secret, rt.Method, path, map[string]any{}); code != http.StatusUnauthorized {
 				t.Errorf("%s %s with %s: %d %s, want 401", rt.Method, rt.Path, name, code, body)

@@ -452,7 +452,59 @@ func (n *Node) QueryPartner(ctx context.Context, partner string, q federation.Qu
 	if err == nil && !slices.Contains([]string{federation.Hit, federation.NoHit}, ans.Result) {
 		err = fmt.Errorf("%w: result %q", federation.ErrMalformed, ans.Result)
 	}
-	return ans, err
+	if err != nil {
+		return federation.Answer{}, err
+	}
+	// The answer is kept with the query: a hit's reference is what a
+	// detail request names.
+	return ans, n.applyAndWait(ctx, cluster.Command{Type: cluster.CommandRecordAnswer, Body: cluster.RecordAnswer{
+		To: partner, Seq: seq, Result: ans.Result, Reference: ans.Reference}})
+}
+
+// RequestDetails asks a partner for the details behind the reference of
+// a hit it answered: a human there approves or refuses; the request and
+// the decision travel through the message queues.
+func (n *Node) RequestDetails(ctx context.Context, partner string, r watchlist.DetailRequest) (watchlist.DetailCase, error) {
+	if _, err := n.engine.Partner(partner); err != nil {
+		return watchlist.DetailCase{}, err
+	}
+	r.At = n.now().UTC()
+	if err := n.applyAndWait(ctx, cluster.Command{Type: cluster.CommandRequestDetails, Body: cluster.RequestDetails{To: partner, Request: r}}); err != nil {
+		return watchlist.DetailCase{}, err
+	}
+	return n.engine.DetailCase(partner, r.Reference)
+}
+
+// DecideDetails approves or refuses a partner's pending detail request.
+func (n *Node) DecideDetails(ctx context.Context, partner, reference string, approve bool, by, reason string) (watchlist.DetailCase, error) {
+	c, err := n.engine.DetailCase(partner, reference)
+	if err != nil {
+		return c, err
+	}
+	if c.From != partner || c.Status != watchlist.DetailPending {
+		return c, fmt.Errorf("%w: the request %s from %s is not pending (%s)", watchlist.ErrDecided, reference, partner, c.Status)
+	}
+	if err := n.applyAndWait(ctx, cluster.Command{Type: cluster.CommandDecideDetails, Body: cluster.DecideDetails{
+		From: partner, Reference: reference, Approve: approve, By: by, Reason: reason, At: n.now().UTC()}}); err != nil {
+		return c, err
+	}
+	return n.engine.DetailCase(partner, reference)
+}
+
+// DetailCases lists the detail requests received and sent.
+func (n *Node) DetailCases() ([]watchlist.DetailCase, error) { return n.engine.DetailCases() }
+
+// SentQueries lists the hit/no-hit queries this cluster sent, with
+// their answers.
+func (n *Node) SentQueries() ([]watchlist.QueryRecord, error) { return n.engine.SentQueries() }
+
+// Flags lists the partners' "not actionable here" flags on an own
+// alert, by country.
+func (n *Node) Flags(alertID string) (map[string]watchlist.FlagReport, error) {
+	if _, err := n.engine.Get(alertID); err != nil {
+		return nil, err
+	}
+	return n.engine.Flags(alertID)
 }
 
 // FlagAlert flags a foreign alert as not actionable here; the owner is
@@ -466,6 +518,9 @@ func (n *Node) FlagAlert(ctx context.Context, id string, f watchlist.Flag) error
 		return fmt.Errorf("%w: alert %s is this cluster's own: change or close it instead", cluster.ErrRefused, id)
 	}
 	f.At = n.now().UTC()
+	if err := f.Validate(); err != nil {
+		return err
+	}
 	return n.applyAndWait(ctx, cluster.Command{Type: cluster.CommandFlagAlert, Body: cluster.FlagAlert{ID: id, Flag: f}})
 }
 

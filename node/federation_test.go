@@ -337,6 +337,8 @@ func TestRefusedMessages(t *testing.T) {
 		{"posing as LAO", seal(vnmKey, federation.Header{From: "LAO"}, report(2, shared.ID)), http.StatusUnprocessableEntity, "wrong sender"},
 		{"addressed to LAO", seal(vnmKey, federation.Header{To: "LAO"}, report(2, shared.ID)), http.StatusUnprocessableEntity, "wrong sender"},
 		{"an alert never shared", seal(vnmKey, federation.Header{}, report(2, private.ID)), http.StatusUnprocessableEntity, "not shared"},
+		{"details behind a reference never answered", seal(vnmKey, federation.Header{}, watchlist.Message{Seq: 2, Kind: watchlist.KindDetailRequest,
+			Request: &watchlist.DetailRequest{Reference: "VNM-Q424242", Reason: "curious", By: "rogue", At: testNow}}), http.StatusUnprocessableEntity, "no hit was answered"},
 	}
 	for _, c := range cases {
 		code, body := send(c.env)
@@ -527,6 +529,107 @@ func TestHitNoHitQuery(t *testing.T) {
 	code, raw := call(t, chn.n, http.MethodGet, "/v1/federation/queries", nil)
 	if code != http.StatusOK || !strings.Contains(string(raw), `"alert_ids":["CHN-Q-1"]`) || strings.Count(string(raw), `"from":"VNM"`) != 4 {
 		t.Errorf("CHN's queries: %d %s", code, raw)
+	}
+}
+
+// Details after a hit answer: the asker requests them under the
+// answer's reference; a human at the owner refuses, then (asked again)
+// approves; approval shares the alerts that answered, which reach the
+// asker through its feed. Nothing of the alert leaves the owner before.
+func TestDetailRequests(t *testing.T) {
+	fed := federated(t, "CHN", "VNM")
+	chn, vnm := fed["CHN"], fed["VNM"]
+	queryable, _ := chn.child("CHN-D-1")
+	queryable.QueryBy = []string{"VNM"}
+	chn.put(t, queryable)
+
+	code, raw := call(t, vnm.n, http.MethodPost, "/v1/federation/partners/CHN/query",
+		federation.Query{Document: &watchlist.Document{Type: "P", Country: "CHN", Number: "E12345678"}})
+	var ans federation.Answer
+	if err := json.Unmarshal(raw, &ans); code != http.StatusOK || err != nil || ans.Result != federation.Hit {
+		t.Fatalf("VNM's query: %d %s", code, raw)
+	}
+	ref := ans.Reference
+	// VNM keeps its query's answer.
+	code, raw = call(t, vnm.n, http.MethodGet, "/v1/federation/queries", nil)
+	if code != http.StatusOK || !strings.Contains(string(raw), `"to":"CHN"`) || !strings.Contains(string(raw), `"reference":"`+ref+`"`) {
+		t.Errorf("VNM's sent queries: %d %s", code, raw)
+	}
+
+	request := func(reference, reason string) (int, string) {
+		code, body := call(t, vnm.n, http.MethodPost, "/v1/federation/partners/CHN/details", map[string]string{"reference": reference, "reason": reason})
+		return code, string(body)
+	}
+	if code, body := request("VNM-Q999999", "a child at Lao Cai"); code != http.StatusNotFound {
+		t.Errorf("a reference CHN never answered: %d %s, want 404", code, body)
+	}
+	if code, body := request(ref, " "); code != http.StatusBadRequest || !strings.Contains(body, `"reason"`) {
+		t.Errorf("no reason: %d %s, want 400 naming reason", code, body)
+	}
+	if code, body := request(ref, "The boy is at Lao Cai with an unrelated man."); code != http.StatusAccepted || !strings.Contains(body, `"status":"pending"`) {
+		t.Fatalf("VNM requests details: %d %s", code, body)
+	}
+	if code, body := request(ref, "again"); code != http.StatusConflict {
+		t.Errorf("a second request while one is pending: %d %s, want 409", code, body)
+	}
+
+	caseAt := func(c *country, partner string) watchlist.DetailCase {
+		dc, _ := c.n.Engine().DetailCase(partner, ref)
+		return dc
+	}
+	chn.waitFor("VNM's request", func() bool { return caseAt(chn, "VNM").Status == watchlist.DetailPending })
+	if dc := caseAt(chn, "VNM"); !slices.Equal(dc.AlertIDs, []string{"CHN-D-1"}) || dc.Reason != "The boy is at Lao Cai with an unrelated man." {
+		t.Errorf("CHN's case: %+v", dc)
+	}
+	if dc := caseAt(vnm, "CHN"); len(dc.AlertIDs) != 0 {
+		t.Errorf("VNM knows the owner's alert before approval: %+v", dc)
+	}
+	decide := func(body map[string]any) (int, string) {
+		code, raw := call(t, chn.n, http.MethodPost, "/v1/federation/details/VNM/"+ref, body)
+		return code, string(raw)
+	}
+	if code, body := decide(map[string]any{"approve": false}); code != http.StatusBadRequest || !strings.Contains(body, `"reason"`) {
+		t.Errorf("a refusal without a reason: %d %s, want 400 naming reason", code, body)
+	}
+	if code, body := decide(map[string]any{"reason": "x"}); code != http.StatusBadRequest || !strings.Contains(body, `"approve"`) {
+		t.Errorf("no decision: %d %s, want 400 naming approve", code, body)
+	}
+	if code, body := decide(map[string]any{"approve": false, "reason": "Send it through the liaison office."}); code != http.StatusOK || !strings.Contains(body, `"status":"refused"`) {
+		t.Fatalf("CHN refuses: %d %s", code, body)
+	}
+	vnm.waitFor("the refusal", func() bool { return caseAt(vnm, "CHN").Status == watchlist.DetailRefused })
+	if dc := caseAt(vnm, "CHN"); dc.Decision != "Send it through the liaison office." || len(dc.AlertIDs) != 0 {
+		t.Errorf("VNM's refused case: %+v", dc)
+	}
+	if _, ok := vnm.foreign("CHN", "CHN-D-1"); ok {
+		t.Fatal("a refusal shared the alert")
+	}
+
+	// Asked again with a better reason, CHN approves.
+	if code, body := request(ref, "The liaison office asks: the man has no consent letter."); code != http.StatusAccepted {
+		t.Fatalf("VNM asks again: %d %s", code, body)
+	}
+	chn.waitFor("the second request", func() bool { return caseAt(chn, "VNM").Status == watchlist.DetailPending })
+	if code, body := decide(map[string]any{"approve": true}); code != http.StatusOK || !strings.Contains(body, `"status":"approved"`) {
+		t.Fatalf("CHN approves: %d %s", code, body)
+	}
+	if code, body := decide(map[string]any{"approve": true}); code != http.StatusConflict {
+		t.Errorf("deciding twice: %d %s, want 409", code, body)
+	}
+	if a, err := chn.n.Engine().Get("CHN-D-1"); err != nil || !slices.Contains(a.Share, "VNM") {
+		t.Errorf("CHN's alert after approval: %+v %v", a.Share, err)
+	}
+	vnm.waitFor("the approved alert", func() bool { _, ok := vnm.foreign("CHN", "CHN-D-1"); return ok })
+	vnm.waitFor("the approval", func() bool { return caseAt(vnm, "CHN").Status == watchlist.DetailApproved })
+	if dc := caseAt(vnm, "CHN"); !slices.Equal(dc.AlertIDs, []string{"CHN:CHN-D-1"}) {
+		t.Errorf("VNM's approved case: %+v", dc)
+	}
+	// Both sides list the case.
+	for _, c := range []*country{chn, vnm} {
+		code, raw := call(t, c.n, http.MethodGet, "/v1/federation/details", nil)
+		if code != http.StatusOK || !strings.Contains(string(raw), `"status":"approved"`) {
+			t.Errorf("%s's detail requests: %d %s", c.code, code, raw)
+		}
 	}
 }
 

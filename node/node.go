@@ -189,7 +189,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	n.metrics = newMetrics(n)
 	deps := api.Deps{Metrics: n.Metrics(), Inspector: n, Alerts: n, Records: n.engine, Membership: n.cluster, Backups: n, Tokens: n, Audit: n, Federation: n,
 		Now: opt.Now, Done: n.draining, Logger: log.With("part", "api"),
-		RateLimit: api.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}, TLS: cfg.HTTPSCert != "", PartnerMTLS: cfg.PartnerTLSCA != ""}
+		RateLimit: api.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}, Queries: api.NewQueryLimiter(api.RateLimit{}), TLS: cfg.HTTPSCert != "", PartnerMTLS: cfg.PartnerTLSCA != ""}
 	n.http = api.New(deps)
 	cdeps := console.Deps{API: deps, Freshness: n}
 	if cfg.Demo {

@@ -309,21 +309,34 @@ func (e *Engine) write(alerts []preparedAlert) error {
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	err := e.writeChunk(alerts)
+	err := e.writeChunk(alerts, nil)
 	if !errors.Is(err, badger.ErrTxnTooBig) {
 		return err
 	}
 	// Nothing of that transaction was committed: write in chunks.
 	const chunk = 500
 	for start := 0; start < len(alerts); start += chunk {
-		if err := e.writeChunk(alerts[start:min(start+chunk, len(alerts))]); err != nil {
+		if err := e.writeChunk(alerts[start:min(start+chunk, len(alerts))], nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) writeChunk(alerts []preparedAlert) error {
+// writeAlso writes a few prepared alerts and also runs fn, all in one
+// transaction: a change to alerts and the records that go with it (a
+// message queued, a decision) are stored together or not at all.
+func (e *Engine) writeAlso(alerts []preparedAlert, fn func(txn *badger.Txn) error) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.writeChunk(alerts, fn)
+}
+
+// writeChunk writes alerts, and runs also (when set), in one transaction.
+func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) error) error {
 	counts := e.counts
 	var res writeResult
 	err := e.db.Update(func(txn *badger.Txn) error {
@@ -332,6 +345,11 @@ func (e *Engine) writeChunk(alerts []preparedAlert) error {
 				return err
 			}
 			if err := recordShared(txn, &alerts[i]); err != nil {
+				return err
+			}
+		}
+		if also != nil {
+			if err := also(txn); err != nil {
 				return err
 			}
 		}

@@ -34,6 +34,8 @@ var (
 	// ErrNotShared means a partner referred to an alert never shared
 	// with it.
 	ErrNotShared = errors.New("alert not shared with this partner")
+	// ErrDecided means a detail request was already made or decided.
+	ErrDecided = errors.New("already decided")
 )
 
 // Origin marks a foreign alert: a partner owns it and shared it; only the
@@ -169,6 +171,9 @@ const (
 //	'n'                  -> last change seq
 //	'o' country seq(8)   -> queued message for the partner (JSON)
 //	'q' reference        -> a hit/no-hit query answered (JSON)
+//	'y' country seq(8)   -> a hit/no-hit query sent (JSON)
+//	'g' alert ID         -> partners' flags on an own alert (JSON)
+//	'r', 'a'             -> detail requests (details.go)
 const tagFederation = 'f'
 
 func fedKey(sub byte, parts ...string) []byte {
@@ -538,10 +543,8 @@ func (e *Engine) ImportShared(from string, prev, next, head uint64, changes []Sh
 	})
 }
 
-// FlagAlert records a local analyst's "not actionable here" on a foreign
-// alert: it keeps hitting with action report (the owner's action is
-// kept aside), and the owner is told.
-func (e *Engine) FlagAlert(id string, f Flag) error {
+// Validate names the flag's invalid fields.
+func (f *Flag) Validate() error {
 	var pr problems
 	if strings.TrimSpace(f.By) == "" {
 		pr.add("by", "who flags the alert is required")
@@ -549,7 +552,14 @@ func (e *Engine) FlagAlert(id string, f Flag) error {
 	if strings.TrimSpace(f.Reason) == "" || len(f.Reason) > 2000 {
 		pr.add("reason", "required, at most 2000 characters")
 	}
-	if err := pr.err(); err != nil {
+	return pr.err()
+}
+
+// FlagAlert records a local analyst's "not actionable here" on a foreign
+// alert: it keeps hitting with action report (the owner's action is
+// kept aside), and the owner is told.
+func (e *Engine) FlagAlert(id string, f Flag) error {
+	if err := f.Validate(); err != nil {
 		return err
 	}
 	a, err := e.Get(id)
@@ -564,10 +574,11 @@ func (e *Engine) FlagAlert(id string, f Flag) error {
 		a.Origin.OwnerAction = a.Action
 	}
 	a.Origin.Flag, a.Action = &f, ActionReport
-	if err := e.Upsert(a); err != nil {
+	pa, err := prepareAlert(&a, nil)
+	if err != nil {
 		return err
 	}
-	return e.update(func(txn *badger.Txn) error {
+	return e.writeAlso([]preparedAlert{pa}, func(txn *badger.Txn) error {
 		return enqueue(txn, a.Origin.Country, Message{Kind: KindFlag, Flag: &FlagReport{AlertRef: a.Origin.ID, Reason: f.Reason, At: f.At}})
 	})
 }
@@ -578,7 +589,14 @@ const (
 	KindHitAck = "hit_ack" // the post's follow-up of that hit
 	KindReply  = "reply"   // the owner's reply to a reported hit
 	KindFlag   = "flag"    // an alert flagged as not actionable here
+	// KindDetailRequest asks the owner for the details behind a hit
+	// answer; KindDetailDecision is the owner's approval or refusal.
+	KindDetailRequest  = "detail_request"
+	KindDetailDecision = "detail_decision"
 )
+
+// resultHit is a hit/no-hit query's answer when an alert answered it.
+const resultHit = "hit"
 
 // Message is one message to a partner, queued durably in commit order
 // and delivered in order; exactly one body is set.
@@ -588,6 +606,20 @@ type Message struct {
 	Hit  *HitReport   `json:"hit,omitempty"`
 	Note *HitFollowUp `json:"note,omitempty"`
 	Flag *FlagReport  `json:"flag,omitempty"`
+	// Request and Decision carry detail requests (details.go).
+	Request  *DetailRequest  `json:"request,omitempty"`
+	Decision *DetailDecision `json:"decision,omitempty"`
+}
+
+// bodies counts the message's bodies.
+func (m *Message) bodies() int {
+	n := 0
+	for _, set := range []bool{m.Hit != nil, m.Note != nil, m.Flag != nil, m.Request != nil, m.Decision != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 // HitReport tells an alert's owner that one of this cluster's posts hit
@@ -630,8 +662,9 @@ func (m *Message) Validate() error {
 	if m.Seq == 0 {
 		p.add("seq", "must be 1 or more")
 	}
+	one := m.bodies() == 1
 	switch {
-	case m.Kind == KindHit && m.Hit != nil && m.Note == nil && m.Flag == nil:
+	case m.Kind == KindHit && m.Hit != nil && one:
 		if m.Hit.HitID == "" || len(m.Hit.HitID) > 200 {
 			p.add("hit.hit_id", "required, at most 200 characters")
 		}
@@ -644,22 +677,26 @@ func (m *Message) Validate() error {
 		if m.Hit.At.IsZero() {
 			p.add("hit.at", "required")
 		}
-	case (m.Kind == KindHitAck || m.Kind == KindReply) && m.Note != nil && m.Hit == nil && m.Flag == nil:
+	case (m.Kind == KindHitAck || m.Kind == KindReply) && m.Note != nil && one:
 		if m.Note.HitID == "" || len(m.Note.HitID) > 200 {
 			p.add("note.hit_id", "required, at most 200 characters")
 		}
 		if len(m.Note.Notes) > 4000 {
 			p.add("note.notes", "at most 4000 characters")
 		}
-	case m.Kind == KindFlag && m.Flag != nil && m.Hit == nil && m.Note == nil:
+	case m.Kind == KindFlag && m.Flag != nil && one:
 		if !validID(m.Flag.AlertRef) {
 			p.add("flag.alert_ref", "must be an alert ID")
 		}
 		if len(m.Flag.Reason) > 2000 {
 			p.add("flag.reason", "at most 2000 characters")
 		}
+	case m.Kind == KindDetailRequest && m.Request != nil && one:
+		m.Request.validate(&p, "request.")
+	case m.Kind == KindDetailDecision && m.Decision != nil && one:
+		m.Decision.validate(&p, "decision.")
 	default:
-		p.add("kind", "must be hit (with hit), hit_ack or reply (with note), or flag (with flag)")
+		p.add("kind", "must be hit (with hit), hit_ack or reply (with note), flag (with flag), detail_request (with request) or detail_decision (with decision)")
 	}
 	return p.err()
 }
@@ -787,6 +824,10 @@ func receive(txn *badger.Txn, from string, m Message, at time.Time) error {
 		}
 		flags[from] = *m.Flag
 		return setJSON(txn, fedKey('g', m.Flag.AlertRef), flags)
+	case KindDetailRequest:
+		return receiveDetailRequest(txn, from, *m.Request)
+	case KindDetailDecision:
+		return receiveDetailDecision(txn, from, *m.Decision)
 	}
 	return fmt.Errorf("%w: message kind %q", ErrInvalid, m.Kind)
 }

@@ -78,9 +78,11 @@ type alertForm struct {
 	Sex           string
 	Nationalities string
 	Share         string
-	Errors        []watchlist.FieldError
-	Categories    []watchlist.Category
-	Actions       []watchlist.Action
+	// Flags are partners' "not actionable here" flags on an own alert.
+	Flags      map[string]watchlist.FlagReport
+	Errors     []watchlist.FieldError
+	Categories []watchlist.Category
+	Actions    []watchlist.Action
 }
 
 const formRows = 3
@@ -180,7 +182,13 @@ func (c *console) alertPage(ctx *fiber.Ctx) error {
 	if err != nil {
 		return c.fail(ctx, err)
 	}
-	p := c.newPage(ctx, "Edit alert", formOf(a))
+	f := formOf(a)
+	if a.Origin == nil && c.API.Federation != nil {
+		if f.Flags, err = c.API.Federation.Flags(a.ID); err != nil {
+			return c.fail(ctx, err)
+		}
+	}
+	p := c.newPage(ctx, "Edit alert", f)
 	if ctx.Query("saved") != "" {
 		p.Flash = p.T("Saved.")
 	}

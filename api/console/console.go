@@ -156,6 +156,9 @@ func (c *console) routes() []route {
 		r(http.MethodGet, "/cluster", analystOrAdmin, c.clusterPage),
 		r(http.MethodGet, "/partners", analystOrAdmin, c.partnersPage),
 		r(http.MethodPost, "/alerts/:id/flag", analyst, c.flagAlert),
+		r(http.MethodPost, "/partners/query", analyst, c.queryPartner),
+		r(http.MethodPost, "/partners/:country/details", analyst, c.requestDetails),
+		r(http.MethodPost, "/partners/:country/details/:reference", analyst, c.decideDetails),
 		r(http.MethodGet, "/audit", auditor, c.auditPage),
 	}
 }

@@ -116,4 +116,90 @@ func TestBrowserPartners(t *testing.T) {
 	if !strings.Contains(feed, "VNM") || !strings.Contains(feed, "FED-LI-1") {
 		t.Errorf("CHN's feed: %q", feed)
 	}
+	// The owner sees the partner's flag on its alert.
+	var flags string
+	run(t, owner, "CHN's analyst sees VNM's flag on the alert",
+		chromedp.Navigate(chn.base+"/console/alerts/FED-LI-1"),
+		chromedp.Text("#flag-VNM", &flags, chromedp.ByID))
+	if !strings.Contains(flags, "the court order does not apply here") {
+		t.Errorf("CHN's alert page shows the flag as %q", flags)
+	}
+}
+
+// TestBrowserDetailRequest: in real Chromium, a Vietnamese analyst asks
+// China whether a passport is on an alert (hit, a reference, nothing
+// else), requests the details; a Chinese analyst approves in the
+// console; the alert reaches Viet Nam and the request shows approved.
+func TestBrowserDetailRequest(t *testing.T) {
+	path := chromiumPath(t)
+	chn, vnm := startCountry(t, "CHN"), startCountry(t, "VNM")
+	pair(t, chn, vnm, "CHN", "VNM")
+	alert := watchlist.Alert{ID: "FED-WANG-1", Category: watchlist.AbductedChild, Action: watchlist.ActionStop,
+		Person:       &watchlist.Person{Names: []watchlist.PersonName{{Full: "王小军"}}, BirthDate: "2017-02-11", Sex: "M", Nationalities: []string{"CHN"}},
+		Documents:    []watchlist.Document{{Type: "P", Country: "CHN", Number: "E76543210"}},
+		Instructions: "Stop; call Guangxi PSB.", Owner: watchlist.Owner{Country: "CHN", Agency: "Guangxi PSB"}, QueryBy: []string{"VNM"}}
+	if _, err := chn.UpsertAlerts(context.Background(), []watchlist.Alert{alert}); err != nil {
+		t.Fatal(err)
+	}
+
+	asker := newBrowserTab(t, path)
+	var answer string
+	run(t, asker, "VNM's analyst asks CHN about a passport", signInAs(vnm.base, vnm.secrets[watchlist.RoleAnalyst]),
+		chromedp.WaitVisible("#hits", chromedp.ByID),
+		chromedp.Navigate(vnm.base+"/console/partners"),
+		chromedp.WaitVisible("#query-form", chromedp.ByID),
+		chromedp.SendKeys(`#query-form input[name=doc_country]`, "CHN", chromedp.ByQuery),
+		chromedp.SendKeys(`#query-form input[name=doc_number]`, "E76543210", chromedp.ByQuery),
+		chromedp.Click("#ask-partner", chromedp.ByID),
+		chromedp.WaitVisible("#answer", chromedp.ByID),
+		chromedp.Text("#answer", &answer, chromedp.ByID))
+	if !strings.Contains(answer, "hit") || strings.Contains(answer, "no hit") || !strings.Contains(answer, "VNM-Q") {
+		t.Fatalf("the answer: %q", answer)
+	}
+	for _, leak := range []string{"王", "WANG", "FED-WANG-1", "abducted", "Guangxi"} {
+		if strings.Contains(answer, leak) {
+			t.Errorf("the answer shows %q: %q", leak, answer)
+		}
+	}
+	var sent string
+	run(t, asker, "VNM's analyst requests the details",
+		chromedp.SendKeys(`#sent-queries form.request input[name=reason]`, "The boy crosses at Mong Cai with a man who is not his father.", chromedp.ByQuery),
+		chromedp.Submit(`#sent-queries form.request`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#sent-queries .badge`, chromedp.ByQuery),
+		chromedp.Text("#sent-queries", &sent, chromedp.ByID))
+	if !strings.Contains(strings.ToLower(sent), "pending") {
+		t.Errorf("VNM's sent queries after the request: %q", sent)
+	}
+
+	waitFor(t, "the request at CHN", func() bool {
+		cases, _ := chn.Engine().DetailCases()
+		return len(cases) == 1 && cases[0].Status == watchlist.DetailPending
+	})
+	owner := newBrowserTab(t, path)
+	var received string
+	run(t, owner, "CHN's analyst reads the request and approves it", signInAs(chn.base, chn.secrets[watchlist.RoleAnalyst]),
+		chromedp.WaitVisible("#hits", chromedp.ByID),
+		chromedp.Navigate(chn.base+"/console/partners"),
+		chromedp.WaitVisible(`#received-requests form.decide`, chromedp.ByQuery),
+		chromedp.Text("#received-requests", &received, chromedp.ByID),
+		chromedp.Click(`#received-requests form.decide button[value=approve]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#received-requests .badge`, chromedp.ByQuery))
+	if !strings.Contains(received, "Mong Cai") || !strings.Contains(received, "FED-WANG-1") {
+		t.Errorf("CHN's view of the request: %q", received)
+	}
+
+	waitFor(t, "the approved alert at VNM", func() bool {
+		_, err := vnm.Engine().Get("CHN:FED-WANG-1")
+		cases, _ := vnm.Engine().DetailCases()
+		return err == nil && len(cases) == 1 && cases[0].Status == watchlist.DetailApproved
+	})
+	run(t, asker, "VNM's analyst sees the approval and opens the alert",
+		chromedp.Navigate(vnm.base+"/console/partners"),
+		chromedp.WaitVisible(`#sent-queries a[href="/console/alerts/CHN:FED-WANG-1"]`, chromedp.ByQuery),
+		chromedp.Text("#sent-queries", &sent, chromedp.ByID),
+		chromedp.Click(`#sent-queries a[href="/console/alerts/CHN:FED-WANG-1"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#foreign-alert", chromedp.ByID))
+	if !strings.Contains(strings.ToLower(sent), "approved") {
+		t.Errorf("VNM's sent queries after approval: %q", sent)
+	}
 }

@@ -50,6 +50,9 @@ func TestEveryMessageIsTranslated(t *testing.T) {
 	for _, v := range []string{"clear", "refer", "stop"} {
 		used["verdict."+v], used["verdict."+v+".say"] = true, true
 	}
+	for _, v := range []string{watchlist.DetailPending, watchlist.DetailApproved, watchlist.DetailRefused} {
+		used["details."+v] = true
+	}
 	for _, v := range append(append([]string{"status.active", "status.closed", "direction.entry", "direction.exit"}, prefixed("outcome.", outcomes)...),
 		prefixed("relation.", []string{"parent", "guardian", "relative", "other"})...) {
 		used[v] = true
