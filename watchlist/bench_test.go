@@ -273,7 +273,13 @@ func BenchmarkInspectFamilyOfFour(b *testing.B) {
 
 // BenchmarkBulkLoad upserts generated alerts in batches of 5,000 into a
 // fresh store; alerts/s is the figure.
-func BenchmarkBulkLoad(b *testing.B) {
+func BenchmarkBulkLoad(b *testing.B) { benchUpsert(b, false) }
+
+// BenchmarkBulkLoadShared is BulkLoad with every alert shared with a
+// partner: each write also appends to the partners' feed.
+func BenchmarkBulkLoadShared(b *testing.B) { benchUpsert(b, true) }
+
+func benchUpsert(b *testing.B, shareAll bool) {
 	e, err := watchlist.Open(benchConfig(b.TempDir()))
 	if err != nil {
 		b.Fatal(err)
@@ -282,6 +288,14 @@ func BenchmarkBulkLoad(b *testing.B) {
 	g := testbench.NewGenerator(benchSeed+4, benchNow)
 	const batch = 5000
 	alerts := g.Alerts(0, batch)
+	for k := range alerts {
+		if shareAll && len(alerts[k].Share) == 0 {
+			alerts[k].Share = []string{"VNM"}
+			if alerts[k].Owner.Country == "VNM" {
+				alerts[k].Share = []string{"LAO"}
+			}
+		}
+	}
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {

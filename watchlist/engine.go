@@ -340,13 +340,17 @@ func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) e
 	counts := e.counts
 	var res writeResult
 	err := e.db.Update(func(txn *badger.Txn) error {
+		var seqs feedSeq
 		for i := range alerts {
 			if err := putAlert(txn, &alerts[i], &counts, &res); err != nil {
 				return err
 			}
-			if err := recordShared(txn, &alerts[i]); err != nil {
+			if err := recordShared(txn, &alerts[i], &seqs); err != nil {
 				return err
 			}
+		}
+		if err := seqs.flush(txn); err != nil {
+			return err
 		}
 		if also != nil {
 			if err := also(txn); err != nil {

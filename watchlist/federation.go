@@ -338,10 +338,44 @@ func (e *Engine) PartnerState(country string) (PartnerState, error) {
 	return s, err
 }
 
+// feedSeq is the feed's change counter within one write transaction:
+// read once, written once at the end, however many shared alerts the
+// transaction writes.
+type feedSeq struct {
+	seq           uint64
+	loaded, dirty bool
+}
+
+func (f *feedSeq) next(txn *badger.Txn) (uint64, error) {
+	if !f.loaded {
+		item, err := txn.Get(fedKey('n'))
+		switch {
+		case err == nil:
+			if err := item.Value(func(v []byte) error { f.seq = binary.BigEndian.Uint64(v); return nil }); err != nil {
+				return 0, err
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return 0, err
+		}
+		f.loaded = true
+	}
+	f.seq++
+	f.dirty = true
+	return f.seq, nil
+}
+
+// flush stores the counter if the transaction moved it.
+func (f *feedSeq) flush(txn *badger.Txn) error {
+	if !f.dirty {
+		return nil
+	}
+	return txn.Set(fedKey('n'), binary.BigEndian.AppendUint64(nil, f.seq))
+}
+
 // recordShared appends an alert's change to the feed when the alert is
 // (or was once) shared: the feed is how partners learn of new alerts,
 // updates and withdrawals. It runs in the alert's write transaction.
-func recordShared(txn *badger.Txn, p *preparedAlert) error {
+func recordShared(txn *badger.Txn, p *preparedAlert, seqs *feedSeq) error {
 	if p.foreign {
 		return nil // only the owner shares an alert
 	}
@@ -364,16 +398,8 @@ func recordShared(txn *badger.Txn, p *preparedAlert) error {
 			return err
 		}
 	}
-	var seq uint64
-	if item, err := txn.Get(fedKey('n')); err == nil {
-		if err := item.Value(func(v []byte) error { seq = binary.BigEndian.Uint64(v); return nil }); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return err
-	}
-	seq++
-	if err := txn.Set(fedKey('n'), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+	seq, err := seqs.next(txn)
+	if err != nil {
 		return err
 	}
 	if err := txn.Set(fedSeqKey('c', "", seq), []byte(p.id)); err != nil {
