@@ -620,7 +620,7 @@ func ProblemOf(err error) Problem {
 		p.Status, p.Title, p.Errors = http.StatusBadRequest, "invalid input", ve.Fields
 	case errors.Is(err, watchlist.ErrInvalid):
 		p.Status, p.Title, p.Detail = http.StatusBadRequest, "invalid input", err.Error()
-	case errors.Is(err, errUnauthenticated):
+	case errors.Is(err, ErrUnauthenticated):
 		p.Status, p.Title, p.Detail = http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a live token"
 	case errors.Is(err, errForbidden):
 		p.Status, p.Title, p.Detail = http.StatusForbidden, "forbidden", "this token's role may not do this"

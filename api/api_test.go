@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,8 +37,10 @@ func (stubTokens) Authenticate(secret string) (watchlist.Token, error) {
 		return watchlist.Token{ID: "a", Role: watchlist.RoleAdmin}, nil
 	case "officer-secret":
 		return watchlist.Token{ID: "o", Role: watchlist.RoleOfficer, Post: "p"}, nil
+	case "store-failing":
+		return watchlist.Token{}, errors.New("reading the token store: input/output error")
 	}
-	return watchlist.Token{}, watchlist.ErrNotFound
+	return watchlist.Token{}, fmt.Errorf("%w: unknown token", ErrUnauthenticated)
 }
 func (stubTokens) CreateToken(context.Context, watchlist.Role, string, string, string) (watchlist.Token, string, error) {
 	return watchlist.Token{}, "", watchlist.ErrInvalid
@@ -79,6 +83,18 @@ func TestBodyLimitHoldsExceptOnStreamedRoutes(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
 		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+	// An unknown token is refused (401); a token store that fails is
+	// not the caller's fault: a 5xx, never a 401 that would make a
+	// client drop a good token.
+	for secret, want := range map[string]int{"cg_unknown": http.StatusUnauthorized, "store-failing": http.StatusInternalServerError} {
+		resp, err = app.Test(requestAs(secret, http.MethodGet, "/v1/openapi.json", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != want {
+			t.Errorf("token %q: %d, want %d", secret, resp.StatusCode, want)
+		}
 	}
 
 	req = adminRequest(http.MethodPost, "/v1/cluster/restore", bytes.NewReader(big))

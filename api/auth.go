@@ -19,10 +19,13 @@ type Tokens interface {
 	Tokens() ([]watchlist.Token, error)
 }
 
-// errUnauthenticated and errForbidden are the two refusals; the error
-// handler maps them to 401 and 403.
+// ErrUnauthenticated and errForbidden are the two refusals; the error
+// handler maps them to 401 and 403. Tokens.Authenticate returns an error
+// matching ErrUnauthenticated for a missing, unknown or revoked token;
+// any other error is the store failing, answered as such (not 401: the
+// caller's token may be good).
 var (
-	errUnauthenticated = errors.New("unauthenticated")
+	ErrUnauthenticated = errors.New("unauthenticated")
 	errForbidden       = errors.New("forbidden")
 )
 
@@ -60,11 +63,11 @@ func authorize(tokens Tokens, roles []watchlist.Role) fiber.Handler {
 		auth := c.Get(fiber.HeaderAuthorization)
 		secret, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || secret == "" {
-			return errUnauthenticated
+			return ErrUnauthenticated
 		}
 		t, err := tokens.Authenticate(strings.TrimSpace(secret))
 		if err != nil {
-			return errors.Join(errUnauthenticated, err)
+			return err
 		}
 		c.Locals(principalKey, t)
 		for _, r := range roles {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/crossguard/crossguard/api"
 	"github.com/crossguard/crossguard/cluster"
 	"github.com/crossguard/crossguard/watchlist"
 )
@@ -30,7 +31,7 @@ func newSecret() (string, error) {
 
 // ErrUnauthenticated means a request carried no token, or one that is
 // unknown or revoked.
-var ErrUnauthenticated = errors.New("unauthenticated")
+var ErrUnauthenticated = api.ErrUnauthenticated
 
 // Authenticate finds the live token a secret belongs to, in the local
 // store (a post that is cut off still knows its tokens).

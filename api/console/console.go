@@ -370,6 +370,9 @@ func (c *console) signedIn(roles []watchlist.Role) fiber.Handler {
 		if ok {
 			t, err = c.API.Tokens.Authenticate(x.secret)
 		}
+		if err != nil && !errors.Is(err, api.ErrUnauthenticated) {
+			return c.fail(ctx, err) // the store failed: the session may be good
+		}
 		if !ok || err != nil {
 			if ctx.Method() == http.MethodGet && ctx.Get("Accept") != "text/event-stream" {
 				return ctx.Redirect(prefix+"/signin", http.StatusSeeOther)

@@ -1,6 +1,7 @@
 package names
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -26,20 +27,58 @@ var specialLatin = map[rune]string{
 
 // Canonical returns the canonical ICAO Latin spellings of s: upper-case
 // A-Z words separated by single spaces. The first is the plain spelling;
-// a second follows when ICAO allows an expanded one (MUELLER besides
-// MULLER). Han characters are read character by character, each reading
-// a word; use FromParts or FromFull for personal names in Han.
+// another follows when ICAO allows an expanded one (MUELLER besides
+// MULLER), and when a Thai name has a cluster whose ร is silent in the
+// Royal Thai transliteration that passports use (ศรี SI besides SRI,
+// ประเสริฐ PRASOET besides PRASERT). Han characters are read character
+// by character, each reading a word; use FromParts or FromFull for
+// personal names in Han.
 func Canonical(s string) []string {
-	plain := canonical(s, false)
+	out := []string{canonical(s, false)}
 	for _, r := range s {
 		if _, ok := icaoExpansions[r]; ok {
-			if expanded := canonical(s, true); expanded != plain {
-				return []string{plain, expanded}
+			if expanded := canonical(s, true); expanded != out[0] {
+				out = append(out, expanded)
 			}
 			break
 		}
 	}
-	return []string{plain}
+	if alt, ok := thaiSilentR(s); ok {
+		if v := canonical(alt, false); !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// thaiSilentR writes the Thai clusters whose ร is not pronounced as
+// read: ร after ส, ศ or ซ, before its vowel, is silent (ศรี SI, เสริม
+// SOEM), and ทร reads S (ทราย SAI). Popular spellings keep the R (SRI,
+// PRASERT): Canonical returns both.
+func thaiSilentR(s string) (string, bool) {
+	if !strings.ContainsRune(s, 'ร') {
+		return s, false
+	}
+	in := []rune(s)
+	out := make([]rune, 0, len(in))
+	changed := false
+	for i, r := range in {
+		if r == 'ร' && i > 0 && i+1 < len(in) && strings.ContainsRune("สศซท", in[i-1]) && isThaiVowelSign(in[i+1]) {
+			if in[i-1] == 'ท' {
+				out[len(out)-1] = 'ส'
+			}
+			changed = true
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out), changed
+}
+
+// isThaiVowelSign reports whether r is a Thai vowel written after or
+// over its consonant.
+func isThaiVowelSign(r rune) bool {
+	return (r >= 0x0E30 && r <= 0x0E3A) || r == 0x0E47 || r == 0x0E45
 }
 
 // CanonicalPlain is the first spelling Canonical returns.
