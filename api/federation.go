@@ -137,8 +137,9 @@ func (h handlers) listQueries(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"queries": qs, "sent": sent})
 }
 
-// principalName is how a person is named to partners and in records.
-func principalName(c *fiber.Ctx) string {
+// PrincipalName is how the caller is named in records and to partners:
+// its token's name, else its ID.
+func PrincipalName(c *fiber.Ctx) string {
 	p := Principal(c)
 	if p.Name != "" {
 		return p.Name
@@ -155,7 +156,7 @@ func (h handlers) requestDetails(c *fiber.Ctx) error {
 		return err
 	}
 	country := strings.ToUpper(c.Params("country"))
-	dc, err := h.Federation.RequestDetails(c.UserContext(), country, watchlist.DetailRequest{Reference: req.Reference, Reason: req.Reason, By: principalName(c)})
+	dc, err := h.Federation.RequestDetails(c.UserContext(), country, watchlist.DetailRequest{Reference: req.Reference, Reason: req.Reason, By: PrincipalName(c)})
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func (h handlers) decideDetails(c *fiber.Ctx) error {
 		return &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "approve", Reason: "required: true to share the alerts that answered, false to refuse"}}}
 	}
 	country, ref := strings.ToUpper(c.Params("country")), c.Params("reference")
-	dc, err := h.Federation.DecideDetails(c.UserContext(), country, ref, *req.Approve, principalName(c), req.Reason)
+	dc, err := h.Federation.DecideDetails(c.UserContext(), country, ref, *req.Approve, PrincipalName(c), req.Reason)
 	if err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func (h handlers) flagAlert(c *fiber.Ctx) error {
 	if err := decodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	if err := h.Federation.FlagAlert(c.UserContext(), c.Params("id"), watchlist.Flag{By: principalName(c), Reason: req.Reason}); err != nil {
+	if err := h.Federation.FlagAlert(c.UserContext(), c.Params("id"), watchlist.Flag{By: PrincipalName(c), Reason: req.Reason}); err != nil {
 		return err
 	}
 	SetAuditDetail(c, "alert %s flagged not actionable here", c.Params("id"))

@@ -3,12 +3,9 @@ package node
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -678,13 +675,7 @@ func TestPartnersOverMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pem, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := trustingCA(t, dir)
 	req, _ := http.NewRequest(http.MethodGet, "https://"+chn.n.HTTPAddr()+"/v1/federation/alerts", nil)
 	req.Header.Set("Authorization", "Bearer "+secret)
 	resp, err := client.Do(req)

@@ -36,13 +36,7 @@ func TestHTTPSAndRateLimit(t *testing.T) {
 	n := tn.start("centre-1", true, "")
 	tn.waitFor("ready", func() bool { return n.Ready() == nil && n.Cluster().IsLeader() })
 
-	pem, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	client := trustingCA(t, dir)
 	get := func(scheme, secret string) (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodGet, scheme+"://"+n.HTTPAddr()+"/v1/tokens", nil)
 		req.Header.Set("Authorization", "Bearer "+secret)
@@ -88,4 +82,17 @@ func TestHTTPSAndRateLimit(t *testing.T) {
 	if resp, err := get("https", other); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("another token: %v %v", resp, err)
 	}
+}
+
+// trustingCA is an HTTPS client that trusts the CA in dir (ca.crt) and
+// presents no client certificate.
+func trustingCA(t *testing.T, dir string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }

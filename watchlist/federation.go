@@ -572,12 +572,8 @@ func (e *Engine) ImportShared(from string, prev, next, head uint64, changes []Sh
 // Validate names the flag's invalid fields.
 func (f *Flag) Validate() error {
 	var pr problems
-	if strings.TrimSpace(f.By) == "" {
-		pr.add("by", "who flags the alert is required")
-	}
-	if strings.TrimSpace(f.Reason) == "" || len(f.Reason) > 2000 {
-		pr.add("reason", "required, at most 2000 characters")
-	}
+	validText(&pr, "by", f.By, true, 200)
+	validText(&pr, "reason", f.Reason, true, 2000)
 	return pr.err()
 }
 

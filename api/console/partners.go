@@ -152,7 +152,7 @@ func (c *console) queryPartner(ctx *fiber.Ctx) error {
 // requestDetails asks the owner for the details behind a hit answer.
 func (c *console) requestDetails(ctx *fiber.Ctx) error {
 	to, ref := strings.ToUpper(ctx.Params("country")), ctx.FormValue("reference")
-	r := watchlist.DetailRequest{Reference: ref, Reason: strings.TrimSpace(ctx.FormValue("reason")), By: principalName(ctx)}
+	r := watchlist.DetailRequest{Reference: ref, Reason: strings.TrimSpace(ctx.FormValue("reason")), By: api.PrincipalName(ctx)}
 	if _, err := c.API.Federation.RequestDetails(ctx.UserContext(), to, r); err != nil {
 		return c.fail(ctx, err)
 	}
@@ -163,8 +163,12 @@ func (c *console) requestDetails(ctx *fiber.Ctx) error {
 // decideDetails approves or refuses a partner's detail request.
 func (c *console) decideDetails(ctx *fiber.Ctx) error {
 	from, ref := strings.ToUpper(ctx.Params("country")), ctx.Params("reference")
-	approve := ctx.FormValue("decision") == "approve"
-	dc, err := c.API.Federation.DecideDetails(ctx.UserContext(), from, ref, approve, principalName(ctx), strings.TrimSpace(ctx.FormValue("reason")))
+	decision := ctx.FormValue("decision")
+	if decision != "approve" && decision != "refuse" {
+		return c.fail(ctx, &watchlist.ValidationError{Fields: []watchlist.FieldError{{Field: "decision", Reason: "must be approve or refuse"}}})
+	}
+	approve := decision == "approve"
+	dc, err := c.API.Federation.DecideDetails(ctx.UserContext(), from, ref, approve, api.PrincipalName(ctx), strings.TrimSpace(ctx.FormValue("reason")))
 	if err != nil {
 		return c.fail(ctx, err)
 	}
@@ -172,20 +176,10 @@ func (c *console) decideDetails(ctx *fiber.Ctx) error {
 	return ctx.Redirect(prefix+"/partners?saved=1#requests", http.StatusSeeOther)
 }
 
-// principalName is how the signed-in person is named in records and to
-// partners.
-func principalName(ctx *fiber.Ctx) string {
-	p := api.Principal(ctx)
-	if p.Name != "" {
-		return p.Name
-	}
-	return p.ID
-}
-
 // flagAlert flags a partner's alert as not actionable here.
 func (c *console) flagAlert(ctx *fiber.Ctx) error {
 	id := ctx.Params("id")
-	if err := c.API.Federation.FlagAlert(ctx.UserContext(), id, watchlist.Flag{By: principalName(ctx), Reason: strings.TrimSpace(ctx.FormValue("reason"))}); err != nil {
+	if err := c.API.Federation.FlagAlert(ctx.UserContext(), id, watchlist.Flag{By: api.PrincipalName(ctx), Reason: strings.TrimSpace(ctx.FormValue("reason"))}); err != nil {
 		return c.fail(ctx, err)
 	}
 	api.SetAuditDetail(ctx, "alert %s flagged not actionable here", id)
