@@ -28,6 +28,7 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzCanonical -fuzztime=$(FUZZTIME) ./watchlist/names
 	$(GO) test -run=NONE -fuzz=FuzzDecodeMatchRecord -fuzztime=$(FUZZTIME) ./watchlist
 	$(GO) test -run=NONE -fuzz=FuzzDecodeCommand -fuzztime=$(FUZZTIME) ./cluster
+	$(GO) test -run=NONE -fuzz=FuzzRecover -fuzztime=$(FUZZTIME) ./node/journal
 
 # The short fault run as a person runs it, and the soak (SOAK=4h).
 SOAK ?= 1h
@@ -82,6 +83,7 @@ export CROSSGUARD_BENCH_ALERTS
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) -timeout=2h ./watchlist/ | tee bench-$(CROSSGUARD_BENCH_ALERTS).txt
 	$(BENCHSTAT) bench-$(CROSSGUARD_BENCH_ALERTS).txt
+	$(GO) test -run=NONE -bench=Append -benchtime=2s -count=$(BENCHCOUNT) ./node/journal/ | tee bench-journal.txt
 
 bench-1m:
 	$(MAKE) bench CROSSGUARD_BENCH_ALERTS=1000000
