@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/crossguard/crossguard/node/journal"
 	"github.com/crossguard/crossguard/watchlist"
 )
 
@@ -11,25 +12,14 @@ import (
 // answered, shipped to the leader in batches and chained there in commit
 // order (watchlist.AppendAudit), exactly once by entry ID, like crossing
 // records.
-const (
-	tagAuditOut  = 'a'
-	tagAuditHeld = 'Q'
-)
 
 // addAudit writes audit entries durably; it returns once they are synced.
 func (o *outbox) addAudit(entries ...watchlist.AuditEntry) error {
-	wb := o.db.NewWriteBatch()
-	defer wb.Cancel()
-	for _, a := range entries {
-		v, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		if err := wb.Set(append([]byte{tagAuditOut}, a.ID...), v); err != nil {
-			return err
-		}
+	recs, err := auditRecords(kindAudit, entries)
+	if err != nil {
+		return err
 	}
-	if err := wb.Flush(); err != nil {
+	if err := o.queue.Append(recs...); err != nil {
 		return fmt.Errorf("outbox: audit: %w", err)
 	}
 	o.mu.Lock()
@@ -46,36 +36,30 @@ func (o *outbox) AuditDepth() int {
 	return o.auditDepth
 }
 
-// nextAudit reads up to n audit entries, oldest first (IDs are ULIDs).
-func (o *outbox) nextAudit(n int) ([]watchlist.AuditEntry, error) {
-	return nextRecords[watchlist.AuditEntry](o.db, &o.audit, n, o.AuditDepth())
+// nextAudit reads up to n audit entries, in the order they were written.
+func (o *outbox) nextAudit(n int) ([]queued[watchlist.AuditEntry], error) {
+	return readQueue[watchlist.AuditEntry](o.queue, kindAudit, n)
 }
 
-// removeAudit deletes shipped entries, or, with held, moves entries the
-// cluster refused aside (kept, logged, never shipped again).
-func (o *outbox) removeAudit(entries []watchlist.AuditEntry, held error) error {
-	wb := o.db.NewWriteBatch()
-	defer wb.Cancel()
-	last := ""
-	for _, a := range entries {
-		if err := wb.Delete(append([]byte{tagAuditOut}, a.ID...)); err != nil {
+// removeAudit acknowledges shipped entries (the next of the queue, in
+// order), or, with held, moves entries the cluster refused aside (kept,
+// logged, never shipped again).
+func (o *outbox) removeAudit(entries []queued[watchlist.AuditEntry], held error) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if held != nil {
+		recs, err := auditRecords(kindHeldAudit, records(entries))
+		if err != nil {
 			return err
 		}
-		last = max(last, a.ID)
-		if held != nil {
-			v, err := json.Marshal(a)
-			if err != nil {
-				return err
-			}
-			if err := wb.Set(append([]byte{tagAuditHeld}, a.ID...), v); err != nil {
-				return err
-			}
+		if err := o.held.Append(recs...); err != nil {
+			return fmt.Errorf("outbox: %w", err)
 		}
 	}
-	if err := wb.Flush(); err != nil {
-		return err
+	if err := o.queue.Ack(kindAudit, entries[len(entries)-1].next); err != nil {
+		return fmt.Errorf("outbox: %w", err)
 	}
-	o.audit.advance(last)
 	o.mu.Lock()
 	o.auditDepth -= len(entries)
 	o.mu.Unlock()
@@ -83,4 +67,17 @@ func (o *outbox) removeAudit(entries []watchlist.AuditEntry, held error) error {
 		o.log.Error("outbox: the cluster refused audit entries; they are kept aside, not shipped", "entries", len(entries), "reason", held)
 	}
 	return nil
+}
+
+// auditRecords encodes audit entries as journal records of a kind.
+func auditRecords(kind journal.Kind, entries []watchlist.AuditEntry) ([]journal.Record, error) {
+	recs := make([]journal.Record, 0, len(entries))
+	for _, a := range entries {
+		v, err := json.Marshal(a)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, journal.Record{Kind: kind, Data: v})
+	}
+	return recs, nil
 }

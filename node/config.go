@@ -65,6 +65,10 @@ type Config struct {
 	// every node of a cluster must have the same (default
 	// DataDir/history.key, created when missing).
 	HistoryKeyFile string `json:"history_key"`
+	// OutboxDir holds the outbox journal (default DataDir/outbox). Every
+	// answer waits for a sync there: on a disk of its own it does not
+	// queue behind the store's writes.
+	OutboxDir string `json:"outbox_dir"`
 	// EncryptionKeyFile, when set, encrypts the watchlist at rest (16, 24
 	// or 32 bytes).
 	EncryptionKeyFile string `json:"encryption_key"`
@@ -75,6 +79,10 @@ type Config struct {
 
 	// ShipBatch is the most crossing records shipped in one command.
 	ShipBatch int `json:"ship_batch"`
+	// ShipLinger is how long the shipper lets records gather before a
+	// shipment that would not be full (0: ship at once). The answer does
+	// not wait for it: records are durable in the outbox first.
+	ShipLinger time.Duration `json:"ship_linger"`
 	// ShutdownTimeout bounds draining in-flight requests on SIGTERM.
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"`
 
@@ -108,7 +116,7 @@ func DefaultConfig() Config {
 		ID: "node-1", DataDir: "crossguard-data", HTTPAddr: "127.0.0.1:8080", RaftAddr: "127.0.0.1:8089",
 		Voter: true, Bootstrap: true, StaleAfter: 5 * time.Minute, DemoAlerts: 10000,
 		AuditRetention: 3 * 365 * 24 * time.Hour, RateLimit: 100, RateBurst: 200,
-		ShipBatch: 512, ShutdownTimeout: 20 * time.Second,
+		ShipBatch: 512, ShipLinger: 10 * time.Millisecond, ShutdownTimeout: 20 * time.Second,
 		FederationInterval: 10 * time.Second, FederationMaxAge: 5 * time.Minute,
 	}
 }
@@ -175,6 +183,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShipBatch <= 0 || c.ShipBatch > 10000 {
 		bad("ship_batch: between 1 and 10000")
+	}
+	if c.ShipLinger < 0 || c.ShipLinger > time.Second {
+		bad("ship_linger: between 0 and 1s")
 	}
 	if c.Country != "" && !watchlist.ValidCountry(c.Country) {
 		bad("country: %q is not an ICAO 9303 three-letter country code", c.Country)

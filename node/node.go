@@ -114,7 +114,11 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	if n.engine, err = watchlist.Open(wcfg); err != nil {
 		return nil, err
 	}
-	if n.outbox, err = openOutbox(filepath.Join(cfg.DataDir, "outbox"), log.With("part", "outbox")); err != nil {
+	outboxDir := cfg.OutboxDir
+	if outboxDir == "" {
+		outboxDir = filepath.Join(cfg.DataDir, "outbox")
+	}
+	if n.outbox, err = openOutbox(outboxDir, log.With("part", "outbox")); err != nil {
 		return nil, err
 	}
 	n.history = combinedHistory{n.engine, n.outbox}
@@ -147,7 +151,7 @@ func Start(cfg Config, opt Options) (n *Node, err error) {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		n.outbox.ship(n.ctx, cfg.ShipBatch, n.shipCrossings, n.shipAudit)
+		n.outbox.ship(n.ctx, cfg.ShipBatch, cfg.ShipLinger, n.shipCrossings, n.shipAudit)
 	}()
 	n.wg.Add(1)
 	go func() {

@@ -1,42 +1,43 @@
 package node
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
-
+	"github.com/crossguard/crossguard/node/journal"
 	"github.com/crossguard/crossguard/watchlist"
 )
 
 // outbox holds the crossing records a node has answered for but the
-// cluster has not yet committed. An inspection is answered only once its
-// record is on disk here (badger with synced writes: concurrent
-// inspections share one fsync). A shipper sends the records to the leader
-// in batches; each is deleted only after its batch is committed, and the
-// cluster records a crossing ID once, so a retry after a crash or a
-// partition never duplicates a record.
+// cluster has not yet committed, and the audit entries of its requests.
+// An inspection is answered only once its record is on disk here: the
+// outbox's queue is a journal (package journal) whose appends share one
+// fsync per group, so concurrent inspections wait for one sync, not one
+// each. A shipper sends the records to the leader in batches, in the
+// order they were written; a batch is acknowledged in the journal only
+// after the cluster has committed it, and the cluster records a crossing
+// ID (an audit entry ID) once, so a retry after a crash or a partition
+// never duplicates a record.
 //
-// The outbox is local state, not replicated: it lives in its own store,
-// which a raft snapshot restore does not touch.
+// The outbox is local state, not replicated: it lives in its own
+// directory, which a raft snapshot restore does not touch.
 type outbox struct {
-	db  *badger.DB
-	log *slog.Logger
+	queue *journal.Journal // crossings and audit entries to ship
+	held  *journal.Journal // what the cluster refused, kept with the reason
+	log   *slog.Logger
 
 	mu         sync.Mutex
 	escorts    map[watchlist.Pseudonym][]pendingEscort // the pending records' escorts, for the rule
 	depth      int
-	held       int
+	heldCount  int
 	auditDepth int
 	kick       chan struct{}
-
-	crossings, audit queueCursor // where the shipper reads next
 }
 
 type pendingEscort struct {
@@ -47,12 +48,16 @@ type pendingEscort struct {
 
 var _ watchlist.EscortHistory = (*outbox)(nil)
 
+// The kinds of the outbox's journal records.
 const (
-	tagOutbox = 'o'
-	// tagHeld keeps the records the cluster refused (a record this build
-	// wrote but the leader finds invalid): set aside, with the reason, so
-	// that they neither block the records behind them nor vanish.
-	tagHeld = 'q'
+	kindCrossing journal.Kind = 1
+	kindAudit    journal.Kind = 2
+	// In the held journal: a crossing record the cluster refused (a record
+	// this build wrote but the leader finds invalid), set aside with the
+	// reason, so that it neither blocks the records behind it nor vanishes;
+	// and audit entries likewise.
+	kindHeldCrossing journal.Kind = 3
+	kindHeldAudit    journal.Kind = 4
 )
 
 // heldCrossing is a crossing record the cluster refused.
@@ -62,64 +67,80 @@ type heldCrossing struct {
 	At       time.Time          `json:"at"`
 }
 
+// queued is a record read from the queue, with the journal position to
+// acknowledge once it is shipped.
+type queued[T any] struct {
+	rec  T
+	next journal.Pos
+}
+
 func openOutbox(dir string, log *slog.Logger) (*outbox, error) {
-	opts := badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).
-		WithMemTableSize(8 << 20).WithNumMemtables(2).WithBlockCacheSize(8 << 20).WithIndexCacheSize(0).
-		WithValueLogFileSize(64 << 20).WithNumCompactors(2)
-	db, err := badger.Open(opts)
-	if err != nil {
-		return nil, fmt.Errorf("open outbox %s: %w", dir, err)
+	if err := migrateBadgerOutbox(dir, log); err != nil {
+		return nil, err
 	}
-	o := &outbox{db: db, log: log, escorts: map[watchlist.Pseudonym][]pendingEscort{}, kick: make(chan struct{}, 1),
-		crossings: queueCursor{tag: tagOutbox}, audit: queueCursor{tag: tagAuditOut}}
-	err = db.View(func(txn *badger.Txn) error {
-		if err := eachValue(txn, tagOutbox, func(v []byte) error {
-			var c watchlist.Crossing
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			o.index(&c)
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := eachValue(txn, tagAuditOut, func([]byte) error { o.auditDepth++; return nil }); err != nil {
-			return err
-		}
-		return eachValue(txn, tagHeld, func(v []byte) error {
-			var h heldCrossing
-			if err := json.Unmarshal(v, &h); err != nil {
-				return err
-			}
-			o.indexEscorts(&h.Crossing)
-			o.held++
-			return nil
-		})
-	})
-	if err != nil {
-		db.Close()
+	o := &outbox{log: log, escorts: map[watchlist.Pseudonym][]pendingEscort{}, kick: make(chan struct{}, 1)}
+	var rec journal.Recovery
+	var err error
+	if o.queue, rec, err = journal.Open(filepath.Join(dir, "queue"), journal.Options{Kinds: []journal.Kind{kindCrossing, kindAudit}}); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	reportRecovery(log, "queue", rec)
+	if o.held, rec, err = journal.Open(filepath.Join(dir, "held"), journal.Options{}); err != nil {
+		o.queue.Close()
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	reportRecovery(log, "held", rec)
+	if err := o.load(); err != nil {
+		o.close()
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	if o.depth > 0 || o.auditDepth > 0 {
 		log.Info("outbox holds records not yet shipped", "crossings", o.depth, "audit_entries", o.auditDepth)
 		o.signal()
 	}
-	if o.held > 0 {
-		log.Error("outbox holds crossings the cluster refused; see the earlier errors", "crossings", o.held)
+	if o.heldCount > 0 {
+		log.Error("outbox holds crossings the cluster refused; see the earlier errors", "crossings", o.heldCount)
 	}
 	return o, nil
 }
 
-// eachValue calls fn with the value of every key under the tag.
-func eachValue(txn *badger.Txn, tag byte, fn func(v []byte) error) error {
-	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tag}})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		if err := it.Item().Value(fn); err != nil {
-			return err
-		}
+func reportRecovery(log *slog.Logger, part string, rec journal.Recovery) {
+	if rec.TornBytes > 0 {
+		log.Warn("outbox: cut off a write the node stopped in the middle of (it was never answered)", "journal", part, "bytes", rec.TornBytes)
 	}
-	return nil
+	for _, seg := range rec.Damaged {
+		log.Error("outbox: a journal segment is damaged; the records after the damage cannot be read", "journal", part, "segment", seg)
+	}
+}
+
+// load counts the records waiting and indexes their escorts.
+func (o *outbox) load() error {
+	var errs []error
+	decode := func(e journal.Entry, v any) bool {
+		if err := json.Unmarshal(e.Data, v); err != nil {
+			errs = append(errs, err)
+			return false
+		}
+		return true
+	}
+	err := o.queue.Each(kindCrossing, func(e journal.Entry) bool {
+		var c watchlist.Crossing
+		if decode(e, &c) {
+			o.index(&c)
+		}
+		return true
+	})
+	errs = append(errs, err)
+	errs = append(errs, o.queue.Each(kindAudit, func(journal.Entry) bool { o.auditDepth++; return true }))
+	errs = append(errs, o.held.Each(kindHeldCrossing, func(e journal.Entry) bool {
+		var h heldCrossing
+		if decode(e, &h) {
+			o.indexEscorts(&h.Crossing)
+			o.heldCount++
+		}
+		return true
+	}))
+	return errors.Join(errs...)
 }
 
 func (o *outbox) index(c *watchlist.Crossing) {
@@ -141,24 +162,17 @@ func (o *outbox) signal() {
 }
 
 // add writes a crossing record, and the audit entries of its request,
-// durably in one write; it returns once they are synced.
+// durably in one journal frame; it returns once they are synced.
 func (o *outbox) add(c watchlist.Crossing, audit ...watchlist.AuditEntry) error {
 	v, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	if err := o.db.Update(func(txn *badger.Txn) error {
-		for _, a := range audit {
-			av, err := json.Marshal(a)
-			if err != nil {
-				return err
-			}
-			if err := txn.Set(append([]byte{tagAuditOut}, a.ID...), av); err != nil {
-				return err
-			}
-		}
-		return txn.Set(append([]byte{tagOutbox}, c.ID...), v)
-	}); err != nil {
+	recs, err := auditRecords(kindAudit, audit)
+	if err != nil {
+		return err
+	}
+	if err := o.queue.Append(append([]journal.Record{{Kind: kindCrossing, Data: v}}, recs...)...); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	o.mu.Lock()
@@ -180,30 +194,28 @@ func (o *outbox) Depth() int {
 func (o *outbox) Held() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.held
+	return o.heldCount
 }
 
 // hold moves a record the cluster refused out of the queue, keeping it
 // with the reason (its escorts still count for the rule: the crossing
 // happened).
-func (o *outbox) hold(c watchlist.Crossing, reason error, now time.Time) error {
-	v, err := json.Marshal(heldCrossing{Crossing: c, Reason: reason.Error(), At: now.UTC()})
+func (o *outbox) hold(q queued[watchlist.Crossing], reason error, now time.Time) error {
+	v, err := json.Marshal(heldCrossing{Crossing: q.rec, Reason: reason.Error(), At: now.UTC()})
 	if err != nil {
 		return err
 	}
-	if err := o.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Delete(append([]byte{tagOutbox}, c.ID...)); err != nil {
-			return err
-		}
-		return txn.Set(append([]byte{tagHeld}, c.ID...), v)
-	}); err != nil {
+	if err := o.held.Append(journal.Record{Kind: kindHeldCrossing, Data: v}); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if err := o.queue.Ack(kindCrossing, q.next); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	o.mu.Lock()
 	o.depth--
-	o.held++
+	o.heldCount++
 	o.mu.Unlock()
-	o.log.Error("outbox: the cluster refused a crossing record; it is kept aside, not shipped", "crossing", c.ID, "reason", reason)
+	o.log.Error("outbox: the cluster refused a crossing record; it is kept aside, not shipped", "crossing", q.rec.ID, "reason", reason)
 	return nil
 }
 
@@ -220,97 +232,49 @@ func (o *outbox) MinorsEscorted(adult watchlist.Pseudonym, since time.Time) ([]w
 	return out, nil
 }
 
-// next reads up to n records, oldest first (IDs are ULIDs).
-func (o *outbox) next(n int) ([]watchlist.Crossing, error) {
-	return nextRecords[watchlist.Crossing](o.db, &o.crossings, n, o.Depth())
+// next reads up to n records, in the order they were written.
+func (o *outbox) next(n int) ([]queued[watchlist.Crossing], error) {
+	return readQueue[watchlist.Crossing](o.queue, kindCrossing, n)
 }
 
-// queueCursor is where the unshipped records of a tag begin, as far as
-// the shipper knows: just after the last record it removed. Reading from
-// there skips the deleted records ahead of it, which badger keeps as
-// tombstones until compaction: without it, every read walked over all
-// of them (a fifth of a busy post's CPU, measured). It is only a hint: a
-// record written after the cursor moved may sort before it (IDs made in
-// the same millisecond by concurrent inspections), so a read that finds
-// fewer records than the queue holds reads again from the start.
-type queueCursor struct {
-	tag byte
-	mu  sync.Mutex
-	key []byte // nil: from the start
-}
-
-// advance moves the cursor to the record with the greatest ID removed.
-func (q *queueCursor) advance(lastID string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if k := append([]byte{q.tag}, lastID...); bytes.Compare(k, q.key) > 0 {
-		q.key = k
+// readQueue reads up to n JSON records of a kind from the queue.
+func readQueue[T any](j *journal.Journal, kind journal.Kind, n int) ([]queued[T], error) {
+	es, err := j.Read(kind, n)
+	if err != nil {
+		return nil, err
 	}
-}
-
-func (q *queueCursor) start() []byte {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.key == nil {
-		return []byte{q.tag}
-	}
-	return q.key
-}
-
-func (q *queueCursor) reset() {
-	q.mu.Lock()
-	q.key = nil
-	q.mu.Unlock()
-}
-
-// nextRecords reads up to n JSON records of the cursor's tag, in key
-// order, from the cursor; depth is how many the queue holds.
-func nextRecords[T any](db *badger.DB, q *queueCursor, n, depth int) ([]T, error) {
-	read := func(from []byte) ([]T, error) {
-		var out []T
-		err := db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{q.tag}})
-			defer it.Close()
-			for it.Seek(from); it.Valid() && len(out) < n; it.Next() {
-				var r T
-				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
-					return err
-				}
-				out = append(out, r)
-			}
-			return nil
-		})
-		return out, err
-	}
-	from := q.start()
-	out, err := read(from)
-	if err != nil || len(out) >= n || len(out) >= depth || len(from) == 1 {
-		return out, err
-	}
-	// Something lies behind the cursor: read from the start.
-	q.reset()
-	return read([]byte{q.tag})
-}
-
-// remove deletes shipped records.
-func (o *outbox) remove(cs []watchlist.Crossing) error {
-	wb := o.db.NewWriteBatch()
-	defer wb.Cancel()
-	last := ""
-	for _, c := range cs {
-		if err := wb.Delete(append([]byte{tagOutbox}, c.ID...)); err != nil {
-			return err
+	out := make([]queued[T], len(es))
+	for i, e := range es {
+		if err := json.Unmarshal(e.Data, &out[i].rec); err != nil {
+			return nil, fmt.Errorf("outbox: a queued record cannot be read: %w", err)
 		}
-		last = max(last, c.ID)
+		out[i].next = e.Next
 	}
-	if err := wb.Flush(); err != nil {
-		return err
+	return out, nil
+}
+
+func records[T any](qs []queued[T]) []T {
+	out := make([]T, len(qs))
+	for i, q := range qs {
+		out[i] = q.rec
 	}
-	o.crossings.advance(last)
+	return out
+}
+
+// remove acknowledges shipped records: qs are the next records of the
+// queue, in order.
+func (o *outbox) remove(qs []queued[watchlist.Crossing]) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	if err := o.queue.Ack(kindCrossing, qs[len(qs)-1].next); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	// Only the shipped records' adults have entries to drop.
-	for _, c := range cs {
+	for _, q := range qs {
+		c := q.rec
 		for _, esc := range c.Escorts {
 			list := o.escorts[esc.Adult]
 			kept := list[:0]
@@ -326,19 +290,30 @@ func (o *outbox) remove(cs []watchlist.Crossing) error {
 			}
 		}
 	}
-	o.depth -= len(cs)
+	o.depth -= len(qs)
 	return nil
 }
 
-// ship sends batches to the cluster until ctx ends. A batch that fails
+// ship sends batches to the cluster until ctx ends, letting records
+// gather for up to linger before each. A batch that fails
 // (no leader: the post is cut off) is retried with back-off; nothing is
 // dropped. A batch the cluster refuses as invalid is sent again record by
 // record, and the records refused on their own are held aside (see
 // hold), so that one bad record never blocks the others.
-func (o *outbox) ship(ctx context.Context, batch int, send func(context.Context, []watchlist.Crossing) error,
+func (o *outbox) ship(ctx context.Context, batch int, linger time.Duration, send func(context.Context, []watchlist.Crossing) error,
 	sendAudit func(context.Context, []watchlist.AuditEntry) error) {
 	backoff := 100 * time.Millisecond
 	for {
+		// Let a moment's records gather into one shipment: each is one raft
+		// entry, one log sync on every voter. The records are already
+		// durable here; only their arrival at the leader waits.
+		if linger > 0 && o.Depth() < batch && o.AuditDepth() < batch {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(linger):
+			}
+		}
 		shipped, err := o.shipCrossings(ctx, batch, send)
 		if err == nil && !shipped {
 			shipped, err = o.shipAudit(ctx, batch, sendAudit)
@@ -373,7 +348,7 @@ func (o *outbox) shipCrossings(ctx context.Context, batch int, send func(context
 	if err != nil || len(cs) == 0 {
 		return false, err
 	}
-	err = send(ctx, cs)
+	err = send(ctx, records(cs))
 	switch {
 	case refused(err):
 		err = o.shipOneByOne(ctx, cs, send)
@@ -391,7 +366,7 @@ func (o *outbox) shipAudit(ctx context.Context, batch int, send func(context.Con
 	if err != nil || len(as) == 0 {
 		return false, err
 	}
-	err = send(ctx, as)
+	err = send(ctx, records(as))
 	switch {
 	case refused(err):
 		err = o.removeAudit(as, err)
@@ -401,13 +376,12 @@ func (o *outbox) shipAudit(ctx context.Context, batch int, send func(context.Con
 	return err == nil, err
 }
 
-func (o *outbox) shipOneByOne(ctx context.Context, cs []watchlist.Crossing, send func(context.Context, []watchlist.Crossing) error) error {
+func (o *outbox) shipOneByOne(ctx context.Context, cs []queued[watchlist.Crossing], send func(context.Context, []watchlist.Crossing) error) error {
 	for _, c := range cs {
-		one := []watchlist.Crossing{c}
-		err := send(ctx, one)
+		err := send(ctx, []watchlist.Crossing{c.rec})
 		switch {
 		case err == nil:
-			err = o.remove(one)
+			err = o.remove([]queued[watchlist.Crossing]{c})
 		case refused(err):
 			err = o.hold(c, err, time.Now())
 		}
@@ -426,7 +400,7 @@ func refused(err error) bool {
 	return errors.As(err, &ve) || errors.Is(err, watchlist.ErrInvalid)
 }
 
-func (o *outbox) close() error { return o.db.Close() }
+func (o *outbox) close() error { return errors.Join(o.queue.Close(), o.held.Close()) }
 
 // combinedHistory is the committed history plus the outbox: the escort
 // rule sees crossings this post made while cut off.

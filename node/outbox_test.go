@@ -2,15 +2,20 @@ package node
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	badger "github.com/dgraph-io/badger/v4"
 	"github.com/oklog/ulid/v2"
 
+	"github.com/crossguard/crossguard/testbench"
 	"github.com/crossguard/crossguard/watchlist"
 )
 
@@ -40,7 +45,7 @@ func TestOutboxHoldsRefusedRecordsAsideAndShipsTheRest(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		o.ship(ctx, 4, func(_ context.Context, batch []watchlist.Crossing) error {
+		o.ship(ctx, 4, 0, func(_ context.Context, batch []watchlist.Crossing) error {
 			for _, c := range batch {
 				if c.ID == poison {
 					return fmt.Errorf("crossing %s: %w", c.ID, watchlist.ErrInvalid)
@@ -99,11 +104,10 @@ func TestOutboxHoldsRefusedRecordsAsideAndShipsTheRest(t *testing.T) {
 	}
 }
 
-// The shipper reads from where it last removed records, but a record
-// whose ID sorts before that point (made in the same millisecond by a
-// concurrent inspection, written a moment later) is still shipped, and
-// so is an audit entry in the same position.
-func TestOutboxShipsRecordsBehindItsCursor(t *testing.T) {
+// Records are shipped in the order they were written, whatever their
+// IDs (made in the same millisecond by concurrent inspections, a later
+// record's ID may sort first), and so are audit entries.
+func TestOutboxShipsRecordsInTheOrderWritten(t *testing.T) {
 	o, err := openOutbox(filepath.Join(t.TempDir(), "outbox"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +123,7 @@ func TestOutboxShipsRecordsBehindItsCursor(t *testing.T) {
 		}
 	}
 	first, err := o.next(2)
-	if err != nil || len(first) != 2 || first[0].ID != "01B" || first[1].ID != "01C" {
+	if err != nil || len(first) != 2 || first[0].rec.ID != "01B" || first[1].rec.ID != "01C" {
 		t.Fatalf("first batch %+v %v", first, err)
 	}
 	if err := o.remove(first); err != nil {
@@ -132,7 +136,6 @@ func TestOutboxShipsRecordsBehindItsCursor(t *testing.T) {
 	if err := o.removeAudit(audit, nil); err != nil {
 		t.Fatal(err)
 	}
-	// Written after the cursor moved past 01C, sorting before it.
 	if err := o.add(crossing("01A"), watchlist.AuditEntry{ID: "A01A"}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,17 +146,86 @@ func TestOutboxShipsRecordsBehindItsCursor(t *testing.T) {
 			t.Fatalf("depth %d but next gives %+v %v", o.Depth(), cs, err)
 		}
 		for _, c := range cs {
-			ids = append(ids, c.ID)
+			ids = append(ids, c.rec.ID)
 		}
 		if err := o.remove(cs); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if fmt.Sprint(ids) != "[01A 01D]" {
-		t.Fatalf("shipped %v, want [01A 01D]", ids)
+	if fmt.Sprint(ids) != "[01D 01A]" {
+		t.Fatalf("shipped %v, want [01D 01A]", ids)
 	}
 	as, err := o.nextAudit(10)
-	if err != nil || len(as) != 1 || as[0].ID != "A01A" {
-		t.Fatalf("the audit entry behind the cursor: %+v %v", as, err)
+	if err != nil || len(as) != 1 || as[0].rec.ID != "A01A" || o.AuditDepth() != 1 {
+		t.Fatalf("the audit entry written last: %+v %v (depth %d)", as, err, o.AuditDepth())
+	}
+}
+
+// A data directory from before the journal holds its outbox in a badger
+// store: the records in it, queued and held, move into the journals at
+// the first start, and the old store goes.
+func TestAnOldOutboxStoreMovesIntoTheJournal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Truncate(time.Hour)
+	put := func(tag byte, id string, v any) {
+		b, _ := json.Marshal(v)
+		if err := db.Update(func(txn *badger.Txn) error { return txn.Set(append([]byte{tag}, id...), b) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	escort := []watchlist.Escort{{Adult: watchlist.Pseudonym{7}, Minors: []watchlist.Pseudonym{{8}}}}
+	put('o', "01A", watchlist.Crossing{ID: "01A", At: at, Direction: watchlist.Exit, Escorts: escort})
+	put('o', "01B", watchlist.Crossing{ID: "01B", At: at, Direction: watchlist.Entry})
+	put('a', "A01", watchlist.AuditEntry{ID: "A01"})
+	put('q', "01C", heldCrossing{Crossing: watchlist.Crossing{ID: "01C", At: at, Escorts: escort}, Reason: "refused", At: at})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o, err := openOutbox(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.close()
+	if o.Depth() != 2 || o.AuditDepth() != 1 || o.Held() != 1 {
+		t.Fatalf("after the move: depth %d, audit %d, held %d; want 2, 1, 1", o.Depth(), o.AuditDepth(), o.Held())
+	}
+	cs, err := o.next(10)
+	if err != nil || len(cs) != 2 || cs[0].rec.ID != "01A" || cs[1].rec.ID != "01B" {
+		t.Fatalf("queued crossings %+v %v", cs, err)
+	}
+	if m, _ := o.MinorsEscorted(watchlist.Pseudonym{7}, at.Add(-time.Hour)); len(m) != 2 {
+		t.Fatalf("escorts of the queued and the held crossing: %v", m)
+	}
+	if _, err := os.Stat(dir + ".badger"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the old store is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("badger files left in the outbox: %v", err)
+	}
+}
+
+// The outbox journal can live on a disk of its own (--outbox-dir): the
+// inspection's record is synced there, not under the data directory.
+func TestTheOutboxCanLiveOutsideTheDataDirectory(t *testing.T) {
+	tn := newTestNodes(t)
+	outbox := filepath.Join(t.TempDir(), "fast-disk", "outbox")
+	tn.configure = func(c *Config) { c.OutboxDir = outbox }
+	n := tn.start("centre-1", true, "")
+	tn.waitFor("leader", func() bool { return n.Cluster().IsLeader() })
+	in := inspect(t, n, testbench.NewGenerator(3, testNow).Family(watchlist.Exit, testNow))
+	segments, err := filepath.Glob(filepath.Join(outbox, "queue", "*.seg"))
+	if err != nil || len(segments) == 0 {
+		t.Fatalf("no journal in %s: %v %v", outbox, segments, err)
+	}
+	if _, err := os.Stat(filepath.Join(tn.cfgs["centre-1"].DataDir, "outbox")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("an outbox under the data directory too: %v", err)
+	}
+	tn.waitFor("the crossing to commit", func() bool { return n.OutboxDepth() == 0 })
+	if _, err := n.Engine().Crossing(in.CrossingID); err != nil {
+		t.Fatal(err)
 	}
 }
