@@ -20,6 +20,8 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/crossguard/crossguard/watchlist/names"
 	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/ristretto/v2/z"
 )
@@ -160,6 +162,9 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	if err := runs.add(metaFormat, []byte{storeFormat}); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
+	if err := runs.add(metaNames, []byte{names.Version}); err != nil {
+		return rep, fmt.Errorf("load: %w", err)
+	}
 	if feedSeq > 0 {
 		if err := runs.add(fedKey('n'), binary.BigEndian.AppendUint64(nil, feedSeq)); err != nil {
 			return rep, fmt.Errorf("load: %w", err)
@@ -184,14 +189,15 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	return rep, nil
 }
 
-// isEmpty reports whether the store holds no record but its format.
+// isEmpty reports whether the store holds no record but its format and
+// names-version markers.
 func (e *Engine) isEmpty() (bool, error) {
 	empty := true
 	err := e.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && empty; it.Next() {
-			empty = bytes.Equal(it.Item().Key(), metaFormat)
+			empty = bytes.Equal(it.Item().Key(), metaFormat) || bytes.Equal(it.Item().Key(), metaNames)
 		}
 		return nil
 	})

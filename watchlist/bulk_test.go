@@ -35,20 +35,6 @@ func openEngine(t *testing.T) *watchlist.Engine {
 	return e
 }
 
-func snapshotBytes(t *testing.T, e *watchlist.Engine) []byte {
-	t.Helper()
-	s, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Release()
-	var b bytes.Buffer
-	if _, err := s.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // A bulk load stores exactly what Upsert stores (the two stores' snapshots
 // are byte for byte the same), whether its records were sorted in memory
 // or merged from runs on disk, and the loaded engine answers and takes
@@ -60,7 +46,7 @@ func TestLoadStoresWhatUpsertStores(t *testing.T) {
 	if err := upserted.Upsert(alerts...); err != nil {
 		t.Fatal(err)
 	}
-	want := snapshotBytes(t, upserted)
+	want := watchlist.SnapshotBytes(t, upserted)
 	for _, tc := range []struct {
 		name     string
 		runBytes int
@@ -76,7 +62,7 @@ func TestLoadStoresWhatUpsertStores(t *testing.T) {
 			if rep.Loaded != len(alerts) || rep.Rejected != 0 || (rep.Runs > 1) != tc.wantRuns {
 				t.Errorf("report %+v", rep)
 			}
-			if got := snapshotBytes(t, e); !bytes.Equal(got, want) {
+			if got := watchlist.SnapshotBytes(t, e); !bytes.Equal(got, want) {
 				t.Fatalf("loaded store differs from the upserted one (%d bytes vs %d)", len(got), len(want))
 			}
 			if s, u := e.Stats(), upserted.Stats(); s.IndexKeys != u.IndexKeys || s.BloomBuiltFor != uint(u.IndexKeys) {

@@ -36,6 +36,8 @@ type Engine struct {
 	since      []key
 	removed    int
 	background sync.WaitGroup
+
+	tokens tokenCache
 }
 
 // Open opens (or creates) the watchlist in cfg.Dir and builds the bloom
@@ -78,6 +80,10 @@ func Open(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	if err := e.Rebuild(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := e.reindexNames(); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -309,14 +315,21 @@ func (e *Engine) write(alerts []preparedAlert) error {
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	err := e.writeChunk(alerts, nil)
+	return e.writeLocked(alerts, true)
+}
+
+// writeLocked writes alerts, in chunks if one transaction cannot hold
+// them; feed says whether shared alerts go to the partners' feed (not
+// when only derived records are rewritten). Called with writeMu held.
+func (e *Engine) writeLocked(alerts []preparedAlert, feed bool) error {
+	err := e.writeChunk(alerts, nil, feed)
 	if !errors.Is(err, badger.ErrTxnTooBig) {
 		return err
 	}
 	// Nothing of that transaction was committed: write in chunks.
 	const chunk = 500
 	for start := 0; start < len(alerts); start += chunk {
-		if err := e.writeChunk(alerts[start:min(start+chunk, len(alerts))], nil); err != nil {
+		if err := e.writeChunk(alerts[start:min(start+chunk, len(alerts))], nil, feed); err != nil {
 			return err
 		}
 	}
@@ -332,11 +345,11 @@ func (e *Engine) writeAlso(alerts []preparedAlert, fn func(txn *badger.Txn) erro
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.writeChunk(alerts, fn)
+	return e.writeChunk(alerts, fn, true)
 }
 
 // writeChunk writes alerts, and runs also (when set), in one transaction.
-func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) error) error {
+func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) error, feed bool) error {
 	counts := e.counts
 	var res writeResult
 	err := e.db.Update(func(txn *badger.Txn) error {
@@ -344,6 +357,9 @@ func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) e
 		for i := range alerts {
 			if err := putAlert(txn, &alerts[i], &counts, &res); err != nil {
 				return err
+			}
+			if !feed {
+				continue
 			}
 			if err := recordShared(txn, &alerts[i], &seqs); err != nil {
 				return err

@@ -132,6 +132,7 @@ func (e *Engine) Restore(r io.Reader) error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	e.generation++
+	defer e.tokens.invalidate()
 	if err := e.db.DropAll(); err != nil {
 		return fmt.Errorf("restore: drop store: %w", err)
 	}
@@ -155,7 +156,10 @@ func (e *Engine) Restore(r io.Reader) error {
 	}); err != nil {
 		return err
 	}
-	return e.rebuildLocked()
+	if err := e.rebuildLocked(); err != nil {
+		return err
+	}
+	return e.reindexNamesLocked()
 }
 
 func (e *Engine) load(r io.Reader) error {

@@ -85,16 +85,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("counts %+v", dst.counts)
 	}
 	// The restored store snapshots to the same bytes.
-	snap2, err := dst.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap2.Release()
-	var buf2 bytes.Buffer
-	if _, err := snap2.WriteTo(&buf2); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), buf2.Bytes()) {
+	if !bytes.Equal(buf.Bytes(), snapshotBytes(t, dst)) {
 		t.Fatal("a restored store does not snapshot to the same bytes")
 	}
 }
@@ -112,16 +103,7 @@ func (e *Engine) countsAt(t *testing.T, b []byte) indexCounts {
 func TestRestoreRefusesCorruptSnapshots(t *testing.T) {
 	src := openTest(t)
 	mustUpsert(t, src, childAlert("01JD0000000000000000000001", "张小明", "2015-03-09"))
-	snap, err := src.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := snap.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	snap.Release()
-	good := buf.Bytes()
+	good := snapshotBytes(t, src)
 	flipped := append([]byte(nil), good...)
 	flipped[len(flipped)/2] ^= 0x01
 	cases := map[string][]byte{
@@ -156,4 +138,23 @@ func TestRestoreRefusesCorruptSnapshots(t *testing.T) {
 			}
 		})
 	}
+}
+
+// SnapshotBytes lets the external tests (package watchlist_test) use
+// snapshotBytes.
+var SnapshotBytes = snapshotBytes
+
+// snapshotBytes is a snapshot of the store, written out.
+func snapshotBytes(t testing.TB, e *Engine) []byte {
+	t.Helper()
+	snap, err := e.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Release()
+	var buf bytes.Buffer
+	if _, err := snap.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

