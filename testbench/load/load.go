@@ -51,6 +51,10 @@ type Config struct {
 	// Client is the HTTP client (default: keep-alive connections,
 	// enough per host for MaxInFlight).
 	Client *http.Client
+	// Server, when set, is called by Search after each run; what it says
+	// (e.g. the server's own latency over the run, from its metrics) is
+	// kept in the run's Result.Server, beside what the generator measured.
+	Server func() string
 }
 
 // Target is one node a run sends requests to.
@@ -72,6 +76,7 @@ type Result struct {
 	P999      time.Duration `json:"p99_9"`
 	Max       time.Duration `json:"max"`
 	FirstErr  string        `json:"first_error,omitempty"`
+	Server    string        `json:"server,omitempty"`
 	histogram *hdrhistogram.Histogram
 }
 
@@ -83,6 +88,9 @@ func (r Result) String() string {
 		r.Rate, r.Duration, r.OK, r.Errors, r.Shed, r.Achieved, r.P50, r.P99, r.P999, r.Max)
 	if r.FirstErr != "" {
 		s += "; first error: " + r.FirstErr
+	}
+	if r.Server != "" {
+		s += "; server: " + r.Server
 	}
 	return s
 }
@@ -211,9 +219,15 @@ func Search(ctx context.Context, cfg Config, rates []float64, p99 time.Duration)
 				return out, best, err
 			}
 		}
+		if c.Server != nil {
+			c.Server() // the counts before the run (the settling requests are not in it)
+		}
 		res, err := Run(ctx, c)
 		if err != nil {
 			return out, best, err
+		}
+		if c.Server != nil {
+			res.Server = c.Server()
 		}
 		out = append(out, res)
 		if res.Errors == 0 && res.Shed == 0 && res.P99 <= p99 {
