@@ -65,6 +65,10 @@ type Options struct {
 	// Containers, when set, runs the nodes as containers of a Docker
 	// Compose project instead of processes (see Containers).
 	Containers *Containers
+
+	// beforeStart, in this package's tests, sees the nodes' addresses
+	// before the first process starts.
+	beforeStart func([]*Node)
 }
 
 // Fronts is a proxy in front of each node's raft port.
@@ -176,47 +180,36 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Containers != nil {
 		opts.Containers.layout(c.Nodes)
 	}
-	var voterRaft []string
-	for _, n := range c.Nodes {
-		if n.Voter {
-			voterRaft = append(voterRaft, n.Advertise)
-		}
-	}
-	for i, n := range c.Nodes {
-		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft, "--raft-advertise", n.Advertise,
-			"--history-key", key, "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter),
-			// The load of a test is many requests per token.
-			"--rate-limit", "0"}
-		if i > 0 {
-			n.args = append(n.args, "--join", strings.Join(voterRaft, ","))
-		}
-		n.args = append(n.args, opts.Args...)
-	}
+	c.setArgs()
 	if opts.Containers != nil {
 		if err := opts.Containers.create(ctx, opts.Dir, c.Nodes); err != nil {
 			opts.Containers.down()
 			return nil, err
 		}
 	}
+	if opts.beforeStart != nil {
+		opts.beforeStart(c.Nodes)
+	}
 	for i, n := range c.Nodes {
 		n.binary = opts.Binary
-		if err := n.start(); err != nil {
+		if i > 0 {
+			if err := n.start(); err != nil {
+				c.Close()
+				return nil, err
+			}
+			continue
+		}
+		if err := c.startFirst(ctx, n); err != nil {
 			c.Close()
 			return nil, err
 		}
-		if i == 0 {
-			if err := n.WaitReady(ctx); err != nil {
-				c.Close()
-				return nil, err
-			}
-			if err := c.readAdminToken(ctx); err != nil {
-				c.Close()
-				return nil, err
-			}
+		if err := c.readAdminToken(ctx); err != nil {
+			c.Close()
+			return nil, err
 		}
 	}
-	for _, n := range c.Nodes {
-		if err := n.WaitReady(ctx); err != nil {
+	for _, n := range c.Nodes[1:] {
+		if err := c.waitFirstReady(ctx, n); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -230,6 +223,82 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// setArgs writes every node's serve arguments from its addresses.
+func (c *Cluster) setArgs() {
+	var voterRaft []string
+	for _, n := range c.Nodes {
+		if n.Voter {
+			voterRaft = append(voterRaft, n.Advertise)
+		}
+	}
+	for i, n := range c.Nodes {
+		n.args = []string{"serve", "--id", n.ID, "--data", n.Dir, "--http", n.HTTP, "--raft", n.Raft, "--raft-advertise", n.Advertise,
+			"--history-key", filepath.Join(c.opts.Dir, "history.key"), "--log-level", "info", fmt.Sprintf("--voter=%t", n.Voter),
+			// The load of a test is many requests per token.
+			"--rate-limit", "0"}
+		if i > 0 {
+			n.args = append(n.args, "--join", strings.Join(voterRaft, ","))
+		}
+		n.args = append(n.args, c.opts.Args...)
+	}
+}
+
+// errAddrInUse is a node's first start failing because a port freeAddrs
+// picked was taken meanwhile (by another process's outgoing connection,
+// say): ports are released between the pick and the bind.
+var errAddrInUse = errors.New("proc: a port was taken before the node bound it")
+
+// startFirst starts the bootstrapping node and waits until it is ready;
+// when one of its ports was taken meanwhile it picks new ones (nobody
+// has been told them yet) and starts afresh.
+func (c *Cluster) startFirst(ctx context.Context, n *Node) error {
+	for {
+		if err := n.start(); err != nil {
+			return err
+		}
+		err := n.WaitReady(ctx)
+		if !errors.Is(err, errAddrInUse) || !c.repick(n) {
+			return err
+		}
+		c.setArgs()
+	}
+}
+
+// waitFirstReady waits until a post or a further voter started for the
+// first time is ready, restarting it on new ports when one was taken:
+// only the voters' raft addresses are in other nodes' arguments, and
+// those were bound by now or belong to a node that has not started.
+func (c *Cluster) waitFirstReady(ctx context.Context, n *Node) error {
+	for {
+		err := n.WaitReady(ctx)
+		if !errors.Is(err, errAddrInUse) || n.Voter || !c.repick(n) {
+			return err
+		}
+		c.setArgs()
+		if err := n.start(); err != nil {
+			return err
+		}
+	}
+}
+
+// repick gives a node that never became ready fresh ports and an empty
+// data directory. It refuses (false) where addresses are fixed by a
+// front or a container layout.
+func (c *Cluster) repick(n *Node) bool {
+	if c.opts.Fronts != nil || c.opts.Containers != nil {
+		return false
+	}
+	addrs, err := freeAddrs(2)
+	if err != nil || os.RemoveAll(n.Dir) != nil {
+		return false
+	}
+	n.mu.Lock()
+	n.cmd = nil
+	n.mu.Unlock()
+	n.HTTP, n.Raft, n.Advertise = addrs[0], addrs[1], addrs[1]
+	return true
 }
 
 // readAdminToken waits for the first admin token, written by the
@@ -561,9 +630,15 @@ func poll(ctx context.Context, what string, ok func() (bool, error)) error {
 
 // WaitReady waits until the node answers /readyz with 200.
 func (n *Node) WaitReady(ctx context.Context) error {
-	return poll(ctx, n.ID+" ready", func() (bool, error) {
+	var exited error
+	err := poll(ctx, n.ID+" ready", func() (bool, error) {
 		if !n.Running() {
-			return false, fmt.Errorf("%s exited (see %s)", n.ID, n.LogPath)
+			tail := n.logTail(20)
+			exited = fmt.Errorf("%s exited before it was ready; the end of %s:\n%s", n.ID, n.LogPath, tail)
+			if strings.Contains(tail, "address already in use") {
+				exited = fmt.Errorf("%w: %w", errAddrInUse, exited)
+			}
+			return true, nil
 		}
 		code, body, err := n.Do(ctx, http.MethodGet, "/readyz", nil, nil)
 		if err != nil {
@@ -571,6 +646,21 @@ func (n *Node) WaitReady(ctx context.Context) error {
 		}
 		return code == http.StatusOK, fmt.Errorf("%d %s", code, body)
 	})
+	if exited != nil {
+		return exited
+	}
+	return err
+}
+
+// logTail returns the last lines of the node's log, for an error that
+// must explain itself after the test's directory is gone.
+func (n *Node) logTail(lines int) string {
+	b, err := os.ReadFile(n.LogPath)
+	if err != nil {
+		return err.Error()
+	}
+	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
 }
 
 // ClusterView is a node's GET /v1/cluster.
