@@ -42,7 +42,9 @@ func TestOpenLoopSeesTheQueue(t *testing.T) {
 	if res.P99 < 150*time.Millisecond || res.Max < 250*time.Millisecond {
 		t.Fatalf("the stall is hidden: %v", res)
 	}
-	if res.P50 > 50*time.Millisecond {
+	// The median is not in the stall (relative, not absolute: on a
+	// machine busy with other tests every answer is slower).
+	if res.P50*3 > res.P99 {
 		t.Fatalf("the median should be unaffected: %v", res)
 	}
 
