@@ -68,6 +68,13 @@ func TestLoadStoresWhatUpsertStores(t *testing.T) {
 			if s, u := e.Stats(), upserted.Stats(); s.IndexKeys != u.IndexKeys || s.BloomBuiltFor != uint(u.IndexKeys) {
 				t.Errorf("stats %+v, upserted %+v", s, u)
 			}
+			// The report's phases and volume: every index entry and every
+			// alert is a record, and the phases add up to no more than
+			// the whole.
+			if s := e.Stats(); rep.Records <= int(s.IndexKeys)+len(alerts) || rep.Bytes <= int64(rep.Records)*10 ||
+				rep.Prepare <= 0 || rep.Write <= 0 || rep.Prepare+rep.Sort+rep.Write > rep.Took {
+				t.Errorf("report %+v, %d index keys", rep, s.IndexKeys)
+			}
 			// Every alert answers a check as it does in the upserted store.
 			for i := 0; i < len(alerts); i += 97 {
 				tr := g.Presented(i, testbench.VariantExact).Traveller
