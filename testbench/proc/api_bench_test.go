@@ -53,6 +53,10 @@ func envRates(key, def string) []float64 {
 //   - the import rate of 50,000 alerts as NDJSON through POST
 //     /v1/alerts/import.
 //
+// The steps start once the node has settled after the load (at most
+// CROSSGUARD_BENCH_SETTLE seconds, default 600); CROSSGUARD_BENCH_ARGS
+// adds serve flags.
+//
 // CROSSGUARD_BENCH_ALERTS=1000000 go test -run NONE -bench ProcessAPI -benchtime 1x -timeout 3h ./testbench/proc/
 func BenchmarkProcessAPI(b *testing.B) {
 	alerts := envInt("CROSSGUARD_BENCH_ALERTS", 100000)
