@@ -430,3 +430,30 @@ func FuzzDecodeCommand(f *testing.F) {
 		}
 	})
 }
+
+// TestJoinThroughAFollower: a node configured to join through a member
+// that no longer leads (leadership moved after the cluster was set up,
+// as it did on the CI machine when the first voter lost its quorum
+// contact) is forwarded to the leader and joins.
+func TestJoinThroughAFollower(t *testing.T) {
+	tc := newTestCluster(t, 2, 0)
+	first := tc.nodes[0]
+	if l := tc.waitLeader(); l != first {
+		t.Fatalf("%s leads, want the bootstrapping %s", l.id, first.id)
+	}
+	if err := first.cluster.raft.LeadershipTransfer().Error(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := tc.ctx()
+	for first.cluster.IsLeader() || first.cluster.raft.Leader() == "" {
+		select {
+		case <-ctx.Done():
+			t.Fatal("leadership did not move to the other voter")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	post := &testNode{id: "post-1", dir: t.TempDir(), bind: "127.0.0.1:0"}
+	tc.nodes = append(tc.nodes, post)
+	tc.start(post, false, []string{first.cluster.Address()})
+	tc.waitMembers(3)
+}

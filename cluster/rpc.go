@@ -26,7 +26,7 @@ type rpcOp string
 
 const (
 	opApply     rpcOp = "apply"      // apply a command (leader only)
-	opJoin      rpcOp = "join"       // add a voter or non-voter (leader only)
+	opJoin      rpcOp = "join"       // add a voter or non-voter (a follower forwards it)
 	opRemove    rpcOp = "remove"     // remove a server (leader only)
 	opStatus    rpcOp = "status"     // this node's status
 	opReadIndex rpcOp = "read_index" // the leader's commit index, leadership verified or not
@@ -194,7 +194,10 @@ func (c *Cluster) serveRPC(conn net.Conn) {
 		}
 		resp.Index = idx
 	case opJoin:
-		if err := c.joinLocal(req.ID, req.Address, req.Voter); err != nil {
+		// A joining node asks the members it was given, which need not
+		// lead (leadership may have moved since it was configured): a
+		// follower forwards to its leader, as Join does for any caller.
+		if err := c.Join(ctx, req.ID, req.Address, req.Voter); err != nil {
 			resp = errorResponse(err)
 		}
 	case opRemove:
