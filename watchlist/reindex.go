@@ -2,7 +2,6 @@ package watchlist
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -86,24 +85,16 @@ func (e *Engine) reindexNamesLocked() error {
 
 // namesVersion reads the version the index was built with.
 func (e *Engine) namesVersion() (byte, error) {
-	version := byte(1)
-	err := e.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(metaNames)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
-			if len(v) != 1 {
-				return fmt.Errorf("names version of %d bytes", len(v))
-			}
-			version = v[0]
-			return nil
-		})
-	})
-	return version, err
+	v, found, err := e.readMeta(metaNames)
+	switch {
+	case err != nil:
+		return 0, err
+	case !found:
+		return 1, nil // written before the version was recorded
+	case len(v) != 1:
+		return 0, fmt.Errorf("names version of %d bytes", len(v))
+	}
+	return v[0], nil
 }
 
 // storedAlert is an alert as read from the store, with its JSON.

@@ -300,24 +300,14 @@ func (e *Engine) SetAppliedIndex(i uint64) error {
 
 // AppliedIndex is the index SetAppliedIndex last recorded, 0 if none.
 func (e *Engine) AppliedIndex() (uint64, error) {
-	var i uint64
-	err := e.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(appliedIndexKey)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("applied index record of %d bytes", len(v))
-			}
-			i = binary.BigEndian.Uint64(v)
-			return nil
-		})
-	})
-	return i, err
+	v, found, err := e.readMeta(appliedIndexKey)
+	switch {
+	case err != nil || !found:
+		return 0, err
+	case len(v) != 8:
+		return 0, fmt.Errorf("applied index record of %d bytes", len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
 }
 
 // summingReader checksums exactly the bytes read through it.

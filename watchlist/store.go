@@ -38,28 +38,35 @@ const storeFormat = 2
 
 var metaFormat = []byte{tagMeta, 'f'}
 
-// checkFormat marks an empty store with storeFormat, and refuses a store
-// written in another format.
-func (e *Engine) checkFormat() error {
-	var found []byte
-	err := e.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(metaFormat)
+// readMeta reads one of the store's small records by key: a copy of its
+// value, and whether it is there.
+func (e *Engine) readMeta(key []byte) (v []byte, found bool, err error) {
+	err = e.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		found, err = item.ValueCopy(nil)
+		found = true
+		v, err = item.ValueCopy(nil)
 		return err
 	})
+	return v, found, err
+}
+
+// checkFormat marks an empty store with storeFormat, and refuses a store
+// written in another format.
+func (e *Engine) checkFormat() error {
+	found, ok, err := e.readMeta(metaFormat)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(found) == 1 && found[0] == storeFormat:
 		return nil
-	case found != nil:
+	case ok:
 		return fmt.Errorf("%w: the store has format %v, this build reads format %d", ErrStoreFormat, found, storeFormat)
 	}
 	empty, err := e.isEmpty()

@@ -192,14 +192,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	for i, n := range c.Nodes {
 		n.binary = opts.Binary
+		if err := n.start(); err != nil {
+			c.Close()
+			return nil, err
+		}
 		if i > 0 {
-			if err := n.start(); err != nil {
-				c.Close()
-				return nil, err
-			}
 			continue
 		}
-		if err := c.startFirst(ctx, n); err != nil {
+		if err := c.readyOnFreePorts(ctx, n, true); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 	}
 	for _, n := range c.Nodes[1:] {
-		if err := c.waitFirstReady(ctx, n); err != nil {
+		if err := c.readyOnFreePorts(ctx, n, !n.Voter); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -250,30 +250,15 @@ func (c *Cluster) setArgs() {
 // say): ports are released between the pick and the bind.
 var errAddrInUse = errors.New("proc: a port was taken before the node bound it")
 
-// startFirst starts the bootstrapping node and waits until it is ready;
-// when one of its ports was taken meanwhile it picks new ones (nobody
-// has been told them yet) and starts afresh.
-func (c *Cluster) startFirst(ctx context.Context, n *Node) error {
-	for {
-		if err := n.start(); err != nil {
-			return err
-		}
-		err := n.WaitReady(ctx)
-		if !errors.Is(err, errAddrInUse) || !c.repick(n) {
-			return err
-		}
-		c.setArgs()
-	}
-}
-
-// waitFirstReady waits until a post or a further voter started for the
-// first time is ready, restarting it on new ports when one was taken:
-// only the voters' raft addresses are in other nodes' arguments, and
-// those were bound by now or belong to a node that has not started.
-func (c *Cluster) waitFirstReady(ctx context.Context, n *Node) error {
+// readyOnFreePorts waits until n, started for the first time, is ready;
+// when one of its ports was taken meanwhile and it may move (movable),
+// it gets new ports and starts afresh. The bootstrapping voter may move
+// (nobody has been told its addresses yet), and so may posts: only the
+// voters' raft addresses are in other nodes' arguments.
+func (c *Cluster) readyOnFreePorts(ctx context.Context, n *Node, movable bool) error {
 	for {
 		err := n.WaitReady(ctx)
-		if !errors.Is(err, errAddrInUse) || n.Voter || !c.repick(n) {
+		if !errors.Is(err, errAddrInUse) || !movable || !c.repick(n) {
 			return err
 		}
 		c.setArgs()
