@@ -118,7 +118,7 @@ func (e *Engine) AppendAudit(entries []AuditEntry) error {
 			return &ValidationError{Fields: []FieldError{{Field: fmt.Sprintf("entries[%d]", i), Reason: "an audit entry needs an id, a time, an action and an expiry"}}}
 		}
 	}
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		head, err := readAuditHead(txn)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (e *Engine) AppendAudit(entries []AuditEntry) error {
 // entry's retention has ended at now (0: none); PurgeAudit takes it.
 func (e *Engine) ExpiredAuditThrough(now time.Time) (uint64, error) {
 	var through uint64
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagAudit}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -179,7 +179,7 @@ func (e *Engine) PurgeAudit(through uint64) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		head, err := readAuditHead(txn)
 		if err != nil {
 			return err
@@ -230,7 +230,7 @@ func (e *Engine) Audit(q AuditQuery) ([]AuditEntry, uint64, error) {
 	}
 	var out []AuditEntry
 	var next uint64
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagAudit}})
 		defer it.Close()
 		for it.Seek(auditKey(q.AfterSeq + 1)); it.Valid(); it.Next() {
@@ -272,7 +272,7 @@ type AuditReport struct {
 // reported with the sequence number where the chain breaks.
 func (e *Engine) VerifyAudit() (AuditReport, error) {
 	var r AuditReport
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		head, err := readAuditHead(txn)
 		if err != nil {
 			return err

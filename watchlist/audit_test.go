@@ -23,7 +23,7 @@ func auditEntries(n int, from int, at time.Time) []AuditEntry {
 // someone with the disk could.
 func tamper(t *testing.T, e *Engine, seq uint64, change func(*AuditEntry) bool) {
 	t.Helper()
-	err := e.db.Update(func(txn *badger.Txn) error {
+	err := e.locked().Update(func(txn *badger.Txn) error {
 		item, err := txn.Get(auditKey(seq))
 		if err != nil {
 			return err

@@ -207,7 +207,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 // names-version markers.
 func (e *Engine) isEmpty() (bool, error) {
 	empty := true
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && empty; it.Next() {
@@ -228,7 +228,7 @@ type recordSource func() (k, v []byte, ok bool, err error)
 // requires of its streams. Each source is one stream, written from its
 // own goroutine, so that decoding and table building run on every CPU.
 func (e *Engine) streamSorted(ctx context.Context, sources []recordSource) error {
-	sw := e.db.NewStreamWriter()
+	sw := e.locked().NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 // serialised.
 type Engine struct {
 	cfg     Config
-	db      *badger.DB
+	cur     atomic.Pointer[store] // the store answering now (storedir.go)
 	log     *slog.Logger
 	filters atomic.Pointer[filterSet]
 
@@ -38,6 +38,9 @@ type Engine struct {
 	background sync.WaitGroup
 
 	tokens tokenCache
+	// replaced are the stores Restore swapped out, closed when their last
+	// reader is done; Close waits for them. Guarded by writeMu.
+	replaced []*store
 }
 
 // Open opens (or creates) the watchlist in cfg.Dir and builds the bloom
@@ -50,48 +53,41 @@ func Open(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	opts := badger.DefaultOptions(cfg.Dir).
-		WithLogger(badgerLogger{log}).
-		WithSyncWrites(cfg.SyncWrites).
-		WithMemTableSize(32 << 20).
-		WithNumMemtables(3).
-		WithBlockCacheSize(128 << 20).
-		WithIndexCacheSize(64 << 20).
-		WithNumCompactors(2).
-		WithDetectConflicts(false)
-	if len(cfg.EncryptionKey) > 0 {
-		opts = opts.WithEncryptionKey(cfg.EncryptionKey)
-	}
-	db, err := badger.Open(opts)
-	if err != nil {
+	cfg.Logger = log
+	if err := settleDir(cfg.Dir); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", cfg.Dir, err)
 	}
-	e := &Engine{cfg: cfg, db: db, log: log}
-	if err := e.checkFormat(); err != nil {
-		db.Close()
+	s, err := openStore(cfg, cfg.Dir)
+	if err != nil {
 		return nil, err
 	}
-	if err := e.db.View(func(txn *badger.Txn) error {
+	e := &Engine{cfg: cfg, log: log}
+	e.cur.Store(s)
+	fail := func(err error) (*Engine, error) {
+		s.db.Close()
+		return nil, err
+	}
+	if err := e.checkFormat(); err != nil {
+		return fail(err)
+	}
+	if err := e.locked().View(func(txn *badger.Txn) error {
 		var err error
 		e.counts, err = readCounts(txn)
 		return err
 	}); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := e.Rebuild(); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := e.reindexNames(); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	return e, nil
 }
 
-// Close stops a background rebuild, waits for a running write and closes
-// the store.
+// Close stops a background rebuild, waits for a running write and for
+// the reads in flight, and closes the store.
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
@@ -99,7 +95,16 @@ func (e *Engine) Close() error {
 	e.background.Wait()
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.db.Close()
+	s := e.cur.Load()
+	s.release()
+	<-s.done
+	err := s.err
+	for _, r := range e.replaced {
+		<-r.done
+		err = errors.Join(err, r.err)
+	}
+	e.replaced = nil
+	return err
 }
 
 // Rebuild builds the bloom filters anew from the stored index and swaps
@@ -113,7 +118,7 @@ func (e *Engine) Rebuild() error {
 
 func (e *Engine) rebuildLocked() error {
 	start := time.Now()
-	txn := e.db.NewTransaction(false)
+	txn := e.locked().NewTransaction(false)
 	defer txn.Discard()
 	f, n, err := e.buildFilters(txn, e.counts)
 	if err != nil {
@@ -124,7 +129,7 @@ func (e *Engine) rebuildLocked() error {
 		// same transactions as the index; correct them if they ever drift.
 		e.log.Warn("index counts differed from the index; corrected", "stored", e.counts, "counted", n)
 		e.counts = n
-		if err := e.db.Update(func(txn *badger.Txn) error { return writeCounts(txn, n) }); err != nil {
+		if err := e.locked().Update(func(txn *badger.Txn) error { return writeCounts(txn, n) }); err != nil {
 			return err
 		}
 	}
@@ -160,13 +165,18 @@ func (e *Engine) startRebuild() {
 	if e.rebuilding || e.closed.Load() {
 		return
 	}
+	s, err := e.acquire()
+	if err != nil {
+		return
+	}
 	e.rebuilding, e.since, e.removed = true, nil, 0
-	txn := e.db.NewTransaction(false)
+	txn := s.db.NewTransaction(false)
 	counts := e.counts
 	gen := e.generation
 	e.background.Add(1)
 	go func() {
 		defer e.background.Done()
+		defer s.release()
 		defer txn.Discard()
 		start := time.Now()
 		f, _, err := e.buildFilters(txn, counts)
@@ -352,7 +362,7 @@ func (e *Engine) writeAlso(alerts []preparedAlert, fn func(txn *badger.Txn) erro
 func (e *Engine) writeChunk(alerts []preparedAlert, also func(txn *badger.Txn) error, feed bool) error {
 	counts := e.counts
 	var res writeResult
-	err := e.db.Update(func(txn *badger.Txn) error {
+	err := e.locked().Update(func(txn *badger.Txn) error {
 		var seqs feedSeq
 		for i := range alerts {
 			if err := putAlert(txn, &alerts[i], &counts, &res); err != nil {
@@ -406,7 +416,7 @@ func (e *Engine) publish(res writeResult) {
 // Get returns the alert with the given ID.
 func (e *Engine) Get(id string) (Alert, error) {
 	var a Alert
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		var found bool
 		var err error
 		a, found, err = getAlert(txn, id)
@@ -421,7 +431,7 @@ func (e *Engine) Get(id string) (Alert, error) {
 // ForEachAlert calls fn with every stored alert, in ID order, until fn
 // returns an error or ctx ends.
 func (e *Engine) ForEachAlert(ctx context.Context, fn func(Alert) error) error {
-	return e.db.View(func(txn *badger.Txn) error {
+	return e.view(func(txn *badger.Txn) error {
 		prefix := []byte{tagAlert}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
 		defer it.Close()

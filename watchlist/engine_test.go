@@ -44,7 +44,7 @@ func (e *Engine) waitRebuild() { e.background.Wait() }
 func assertNoFalseNegatives(t *testing.T, e *Engine) {
 	t.Helper()
 	f := e.filters.Load()
-	txn := e.db.NewTransaction(false)
+	txn := e.locked().NewTransaction(false)
 	defer txn.Discard()
 	n := 0
 	err := forEachIndexKey(txn, func(k key) error {
@@ -610,7 +610,7 @@ func TestPrefilterRunsMergeGeometrically(t *testing.T) {
 
 // A store written in another layout is refused at Open, with the format
 // named, rather than misread; so is a snapshot of one, and the store is
-// left empty (and of the current format) after it.
+// left as it was (empty, and of the current format) after it.
 func TestStoreFormatIsChecked(t *testing.T) {
 	cfg := testConfig(t)
 	e, err := Open(cfg)
@@ -619,7 +619,7 @@ func TestStoreFormatIsChecked(t *testing.T) {
 	}
 	mustUpsert(t, e, childAlert("A", "张小明", "2015-03-09"))
 	// A store of format 1 has alerts and no marker.
-	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Delete(metaFormat) }); err != nil {
+	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Delete(metaFormat) }); err != nil {
 		t.Fatal(err)
 	}
 	var snap bytes.Buffer
@@ -653,7 +653,7 @@ func TestStoreFormatIsChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e2.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat + 1}) }); err != nil {
+	if err := e2.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat + 1}) }); err != nil {
 		t.Fatal(err)
 	}
 	e2.Close()

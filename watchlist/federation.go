@@ -207,13 +207,6 @@ func setJSON(txn *badger.Txn, k []byte, v any) error {
 	return txn.Set(k, b)
 }
 
-func (e *Engine) update(fn func(txn *badger.Txn) error) error {
-	if e.closed.Load() {
-		return ErrClosed
-	}
-	return e.db.Update(fn)
-}
-
 // SetIdentity stores the cluster's identity. The key, once set, never
 // changes (partners trust it); the country may be set once.
 func (e *Engine) SetIdentity(id Identity) error {
@@ -296,7 +289,7 @@ func (e *Engine) Partners() ([]Partner, error) { return listJSON[Partner](e, fed
 // viewJSON reads one JSON record; ErrNotFound names what is missing.
 func viewJSON[T any](e *Engine, k []byte, what string) (T, error) {
 	var v T
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		found, err := getJSON(txn, k, &v)
 		if err == nil && !found {
 			err = fmt.Errorf("%s: %w", what, ErrNotFound)
@@ -309,7 +302,7 @@ func viewJSON[T any](e *Engine, k []byte, what string) (T, error) {
 // listJSON reads every JSON record under a prefix, in key order.
 func listJSON[T any](e *Engine, prefix []byte) ([]T, error) {
 	out := []T{}
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
@@ -334,7 +327,7 @@ func getState(txn *badger.Txn, country string) (PartnerState, error) {
 // partner.
 func (e *Engine) PartnerState(country string) (PartnerState, error) {
 	var s PartnerState
-	err := e.db.View(func(txn *badger.Txn) (err error) { s, err = getState(txn, country); return err })
+	err := e.view(func(txn *badger.Txn) (err error) { s, err = getState(txn, country); return err })
 	return s, err
 }
 
@@ -430,7 +423,7 @@ func sharedRecords(p *preparedAlert, seq uint64, add func(k, v []byte) error) er
 // the partner (a partner may only refer to such alerts).
 func (e *Engine) SharedWithEver(id, partner string) (bool, error) {
 	var ever []string
-	err := e.db.View(func(txn *badger.Txn) error { _, err := getJSON(txn, fedKey('e', id), &ever); return err })
+	err := e.view(func(txn *badger.Txn) error { _, err := getJSON(txn, fedKey('e', id), &ever); return err })
 	return slices.Contains(ever, partner), err
 }
 
@@ -448,7 +441,7 @@ func (e *Engine) SharedChanges(partner string, since uint64, limit int) ([]Share
 	}
 	out := []SharedChange{}
 	next, head := since, uint64(0)
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		if item, err := txn.Get(fedKey('n')); err == nil {
 			if err := item.Value(func(v []byte) error { head = binary.BigEndian.Uint64(v); return nil }); err != nil {
 				return err
@@ -742,7 +735,7 @@ func enqueue(txn *badger.Txn, to string, m Message) error {
 // in order.
 func (e *Engine) Queued(to string, limit int) ([]Message, error) {
 	var out []Message
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		s, err := getState(txn, to)
 		if err != nil {
 			return err
@@ -880,7 +873,7 @@ func addFollowUp(txn *badger.Txn, hitID, from string, f HitFollowUp) error {
 // alert, by country.
 func (e *Engine) Flags(alertID string) (map[string]FlagReport, error) {
 	var flags map[string]FlagReport
-	err := e.db.View(func(txn *badger.Txn) error { _, err := getJSON(txn, fedKey('g', alertID), &flags); return err })
+	err := e.view(func(txn *badger.Txn) error { _, err := getJSON(txn, fedKey('g', alertID), &flags); return err })
 	return flags, err
 }
 

@@ -121,7 +121,7 @@ func (e *Engine) RecordCrossings(cs []Crossing) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		for _, c := range cs {
 			if c.ID == "" || !validID(c.ID) {
 				return fmt.Errorf("crossing id %q: %w", c.ID, ErrInvalid)
@@ -187,7 +187,7 @@ func (e *Engine) CrossingsOf(p Pseudonym, limit int) ([]Crossing, error) {
 		limit = 100
 	}
 	var ids []string
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		prefix := append([]byte{tagTraveller}, p[:]...)
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true})
 		defer it.Close()
@@ -215,7 +215,7 @@ func (e *Engine) CrossingsOf(p Pseudonym, limit int) ([]Crossing, error) {
 // Crossing returns the crossing record with the given ID.
 func (e *Engine) Crossing(id string) (Crossing, error) {
 	var c Crossing
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(append([]byte{tagCrossing}, id...))
 		if err == badger.ErrKeyNotFound {
 			return fmt.Errorf("crossing %q: %w", id, ErrNotFound)
@@ -241,7 +241,7 @@ var _ EscortHistory = (*Engine)(nil)
 // since the given time.
 func (e *Engine) MinorsEscorted(adult Pseudonym, since time.Time) ([]Pseudonym, error) {
 	var out []Pseudonym
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		prefix := append([]byte{tagEscort}, adult[:]...)
 		from := uint64(0)
 		if since.After(time.Unix(0, 0)) {

@@ -156,7 +156,7 @@ func (e *Engine) Hits(q HitQuery) ([]HitRecord, uint64, error) {
 	}
 	out := []HitRecord{}
 	cursor := q.AfterSeq
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		prefix := []byte{tagHitSeq}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
 		defer it.Close()
@@ -183,7 +183,7 @@ func (e *Engine) Hits(q HitQuery) ([]HitRecord, uint64, error) {
 // Hit returns the hit record with the given ID.
 func (e *Engine) Hit(id string) (HitRecord, error) {
 	var h HitRecord
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		var err error
 		h, err = getHit(txn, id)
 		return err
@@ -213,7 +213,7 @@ func (e *Engine) AckHit(id string, ack Acknowledgement) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		h, err := getHit(txn, id)
 		if err != nil {
 			return err
@@ -242,7 +242,7 @@ func (e *Engine) AckHit(id string, ack Acknowledgement) error {
 // order (crossing IDs are ULIDs: that is time order); it stops at fn's
 // first error.
 func (e *Engine) ForEachHit(since time.Time, fn func(HitRecord) error) error {
-	return e.db.View(func(txn *badger.Txn) error {
+	return e.view(func(txn *badger.Txn) error {
 		prefix := []byte{tagHit}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
 		defer it.Close()

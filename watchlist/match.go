@@ -301,7 +301,7 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 		return nil, ErrClosed
 	}
 	var hits []Hit
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		// Each candidate is judged where the iterator finds it, from the
 		// value in place (no copy), and once: document keys are read
 		// first, because a candidate found by its document is scored even

@@ -72,7 +72,7 @@ func (e *Engine) reindexNamesLocked() error {
 		total += len(batch)
 		after = last
 	}
-	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Set(metaNames, []byte{names.Version}) }); err != nil {
+	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaNames, []byte{names.Version}) }); err != nil {
 		return fmt.Errorf("re-index: %w", err)
 	}
 	if total > 0 {
@@ -108,7 +108,7 @@ type storedAlert struct {
 func (e *Engine) readAlerts(after []byte, n int) ([]storedAlert, []byte, error) {
 	var out []storedAlert
 	var last []byte
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		prefix := []byte{tagAlert}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefix})
 		defer it.Close()

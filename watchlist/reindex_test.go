@@ -30,7 +30,7 @@ func TestAStoreIndexedByOlderNameRulesIsReindexed(t *testing.T) {
 	// Make it look like an older build's store: the Khmer alert indexed
 	// under a key the new rules never make, and no version recorded.
 	stale := key{fam: 1, hash: 0xdeadbeef}
-	err = e.db.Update(func(txn *badger.Txn) error {
+	err = e.locked().Update(func(txn *badger.Txn) error {
 		for _, k := range mustKeys(t, txn, khmer.ID) {
 			if err := txn.Delete(indexKey(k, khmer.ID)); err != nil {
 				return err
@@ -61,7 +61,7 @@ func TestAStoreIndexedByOlderNameRulesIsReindexed(t *testing.T) {
 	if hits := check(t, e, traveller); len(hits) != 1 || hits[0].AlertID != khmer.ID {
 		t.Fatalf("after the re-index: hits %+v", hits)
 	}
-	err = e.db.View(func(txn *badger.Txn) error {
+	err = e.locked().View(func(txn *badger.Txn) error {
 		if _, err := txn.Get(indexKey(stale, khmer.ID)); err != badger.ErrKeyNotFound {
 			t.Errorf("the old rules' entry is still there: %v", err)
 		}
@@ -100,7 +100,7 @@ func mustKeys(t *testing.T, txn *badger.Txn, id string) []key {
 
 func rawRecords(t *testing.T, e *Engine) map[string][]byte {
 	out := map[string][]byte{}
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.locked().View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

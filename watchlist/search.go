@@ -38,7 +38,7 @@ func (e *Engine) SearchAlerts(ctx context.Context, q AlertQuery) ([]Alert, strin
 	var out []Alert
 	next := ""
 	errFull := errors.New("page full")
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		prefix := []byte{tagAlert}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefix})
 		defer it.Close()

@@ -12,6 +12,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"os"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -38,20 +39,25 @@ var ErrBadSnapshot = errors.New("bad snapshot")
 // Snapshot is a consistent view of the store, to be written while writes
 // go on. Release it when done.
 type Snapshot struct {
-	txn *badger.Txn
+	txn   *badger.Txn
+	store *store
 }
 
 // Snapshot opens a read transaction: the snapshot holds exactly the writes
 // committed before the call.
 func (e *Engine) Snapshot() (*Snapshot, error) {
-	if e.closed.Load() {
-		return nil, ErrClosed
+	s, err := e.acquire()
+	if err != nil {
+		return nil, err
 	}
-	return &Snapshot{txn: e.db.NewTransaction(false)}, nil
+	return &Snapshot{txn: s.db.NewTransaction(false), store: s}, nil
 }
 
 // Release discards the snapshot's transaction.
-func (s *Snapshot) Release() { s.txn.Discard() }
+func (s *Snapshot) Release() {
+	s.txn.Discard()
+	s.store.release()
+}
 
 // WriteTo streams the snapshot to w.
 func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
@@ -120,37 +126,98 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Restore replaces the whole store with a snapshot read from r, then
-// rebuilds the bloom filters. Writes wait while it runs; checks go on, and
-// may miss alerts until it returns. A corrupt snapshot leaves the store
-// empty and returns an error matching ErrBadSnapshot: the caller (raft)
-// must not treat the node as restored.
+// Restore replaces the whole store with a snapshot read from r. The
+// snapshot is loaded into a new store beside the current one (see
+// storedir.go), checked, re-indexed if its name rules are older, and its
+// bloom filters built; only then is it swapped in. Until the swap, checks
+// and reads answer from the state before the restore, whole: a post that
+// catches up by a snapshot never answers from a half-loaded store. Writes
+// wait. A corrupt snapshot, or one of another store format, leaves the
+// current store as it was and returns an error matching ErrBadSnapshot.
+// The disk holds both stores until the swap.
 func (e *Engine) Restore(r io.Reader) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	e.generation++
-	defer e.tokens.invalidate()
-	if err := e.db.DropAll(); err != nil {
-		return fmt.Errorf("restore: drop store: %w", err)
-	}
-	err := e.load(r)
-	if err == nil {
-		// A snapshot of a store of another format is refused whole.
-		if ferr := e.checkFormat(); ferr != nil {
-			err = fmt.Errorf("%w: %w", ErrBadSnapshot, ferr)
+	// A second restore in one run fills the directory of the store the
+	// first replaced: wait until its last reader is done and it is gone.
+	for _, old := range e.replaced {
+		<-old.done
+		if old.err != nil {
+			return fmt.Errorf("restore: the store replaced earlier: %w", old.err)
 		}
 	}
+	e.replaced = nil
+	cur := e.cur.Load()
+	dir := stagingDir(e.cfg.Dir, cur.dir)
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	next, err := e.stage(dir, r)
 	if err != nil {
-		// Leave nothing half-loaded behind.
-		if dropErr := e.empty(); dropErr != nil {
-			err = errors.Join(err, dropErr)
+		if rmErr := os.RemoveAll(dir); rmErr != nil {
+			err = errors.Join(err, rmErr)
 		}
 		return err
 	}
-	if err = e.db.View(func(txn *badger.Txn) error {
+	// The new store is durable before it is named the live one.
+	s := next.cur.Load()
+	if err := s.db.Sync(); err != nil {
+		return abandon(s, fmt.Errorf("restore: %w", err))
+	}
+	if err := pointTo(e.cfg.Dir, dir); err != nil {
+		return abandon(s, fmt.Errorf("restore: %w", err))
+	}
+	e.generation++ // a background rebuild of the old store is dropped
+	e.counts = next.counts
+	e.cur.Store(s)
+	e.filters.Store(next.filters.Load())
+	e.tokens.invalidate()
+	cur.remove.Store(true)
+	cur.release()
+	e.replaced = append(e.replaced, cur)
+	e.log.Info("store restored from a snapshot", "dir", dir, "index entries", e.counts.dated+e.counts.coarse)
+	return nil
+}
+
+// stage loads a snapshot into a new store in dir and prepares it as Open
+// would (format, counts, bloom filters, re-index), in an engine of its
+// own that no reader sees. On error the store is closed; the caller
+// removes dir.
+func (e *Engine) stage(dir string, r io.Reader) (*Engine, error) {
+	s, err := openStore(e.cfg, dir)
+	if err != nil {
+		return nil, fmt.Errorf("restore: %w", err)
+	}
+	next := &Engine{cfg: e.cfg, log: e.log}
+	next.cfg.Dir = dir
+	next.cur.Store(s)
+	err = next.prepareRestored(r)
+	// A re-index may have started a background rebuild of the staged
+	// filters: let it finish before they are taken.
+	next.background.Wait()
+	if err != nil {
+		next.closed.Store(true)
+		s.release()
+		<-s.done
+		return nil, err
+	}
+	return next, nil
+}
+
+func (e *Engine) prepareRestored(r io.Reader) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	if err := e.load(r); err != nil {
+		return err
+	}
+	// A snapshot of a store of another format is refused whole.
+	if err := e.checkFormat(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+	}
+	if err := e.locked().View(func(txn *badger.Txn) (err error) {
 		e.counts, err = readCounts(txn)
 		return err
 	}); err != nil {
@@ -162,8 +229,17 @@ func (e *Engine) Restore(r io.Reader) error {
 	return e.reindexNamesLocked()
 }
 
+// abandon closes a staged store that is not to be swapped in, and
+// removes it.
+func abandon(s *store, err error) error {
+	s.remove.Store(true)
+	s.release()
+	<-s.done
+	return errors.Join(err, s.err)
+}
+
 func (e *Engine) load(r io.Reader) error {
-	wb := e.db.NewWriteBatch()
+	wb := e.locked().NewWriteBatch()
 	defer wb.Cancel()
 	_, err := readSnapshot(r, func(k, v []byte, exp uint64) error {
 		ent := badger.NewEntry(k, v)
@@ -293,7 +369,7 @@ func (e *Engine) SetAppliedIndex(i uint64) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		return txn.Set(appliedIndexKey, binary.BigEndian.AppendUint64(nil, i))
 	})
 }
@@ -343,7 +419,7 @@ func (e *Engine) HoldsData() (bool, error) {
 		return false, ErrClosed
 	}
 	found := false
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		for _, tag := range []byte{tagAlert, tagCrossing} {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tag}})
 			it.Rewind()

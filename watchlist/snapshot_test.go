@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"reflect"
 	"testing"
 )
 
@@ -125,17 +124,23 @@ func TestRestoreRefusesCorruptSnapshots(t *testing.T) {
 			}
 			dst := openTest(t)
 			mustUpsert(t, dst, childAlert("01JD0000000000000000000007", "王芳", "2013"))
+			before := dst.counts
 			err := dst.Restore(bytes.NewReader(b))
 			if !errors.Is(err, ErrBadSnapshot) {
 				t.Fatalf("err = %v, want ErrBadSnapshot", err)
 			}
-			// Nothing half-loaded stays behind.
-			if got := allAlerts(t, dst); len(got) != 0 {
+			// Nothing half-loaded stays behind: the store is as it was,
+			// and the staging directory is gone.
+			if got := allAlerts(t, dst); len(got) != 1 || got[0].ID != "01JD0000000000000000000007" {
 				t.Fatalf("alerts after a failed restore: %+v", got)
 			}
-			if !reflect.DeepEqual(dst.counts, indexCounts{}) {
-				t.Fatalf("counts after a failed restore: %+v", dst.counts)
+			if dst.counts != before {
+				t.Fatalf("counts after a failed restore: %+v, want %+v", dst.counts, before)
 			}
+			if hits := check(t, dst, Traveller{Surname: "WANG", Given: "FANG", BirthDate: "2013", Sex: "M"}); len(hits) != 1 {
+				t.Fatalf("hits after a failed restore: %+v", hits)
+			}
+			assertDirs(t, dst.cfg.Dir, false, false)
 		})
 	}
 }

@@ -41,7 +41,7 @@ var metaFormat = []byte{tagMeta, 'f'}
 // readMeta reads one of the store's small records by key: a copy of its
 // value, and whether it is there.
 func (e *Engine) readMeta(key []byte) (v []byte, found bool, err error) {
-	err = e.db.View(func(txn *badger.Txn) error {
+	err = e.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -77,19 +77,19 @@ func (e *Engine) checkFormat() error {
 		return fmt.Errorf("%w: the store has format 1 (written before the format was recorded), this build reads format %d: "+
 			"start from an empty data directory and reload the alerts, or let the node catch up from its cluster", ErrStoreFormat, storeFormat)
 	}
-	return e.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
+	return e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
 }
 
 // empty drops everything in the store (after a failed load or restore),
 // leaving an empty store of the current format.
 func (e *Engine) empty() error {
-	err := e.db.DropAll()
+	err := e.locked().DropAll()
 	e.counts = indexCounts{}
 	e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
 	if err != nil {
 		return err
 	}
-	return e.db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
+	return e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{storeFormat}) })
 }
 
 func alertKey(id string) []byte { return append([]byte{tagAlert}, id...) }

@@ -124,7 +124,7 @@ func (e *Engine) PutToken(t Token) error {
 	}
 	hk, ik := append([]byte{tagToken}, t.Hash[:]...), append([]byte{tagTokenID}, t.ID...)
 	defer e.tokens.invalidate()
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		if item, err := txn.Get(ik); err == nil {
 			var have TokenHash
 			if err := item.Value(func(b []byte) error { copy(have[:], b); return nil }); err != nil {
@@ -155,7 +155,7 @@ func (e *Engine) TokenByHash(h TokenHash) (Token, error) {
 	if ok {
 		return t, nil
 	}
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(append([]byte{tagToken}, h[:]...))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return ErrNotFound
@@ -213,7 +213,7 @@ func (e *Engine) RevokeToken(id string, at time.Time) error {
 		return ErrClosed
 	}
 	defer e.tokens.invalidate()
-	return e.db.Update(func(txn *badger.Txn) error {
+	return e.update(func(txn *badger.Txn) error {
 		item, err := txn.Get(append([]byte{tagTokenID}, id...))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("token %s: %w", id, ErrNotFound)
@@ -250,7 +250,7 @@ func (e *Engine) RevokeToken(id string, at time.Time) error {
 // Tokens lists every token (never a secret), oldest first.
 func (e *Engine) Tokens() ([]Token, error) {
 	var out []Token
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: []byte{tagToken}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
