@@ -35,7 +35,7 @@ const benchSeed = 1122
 // storeFormat names the layout of the cached benchmark stores; bump it
 // when keys or records change, or the generator's alerts (its name
 // tables), so that old stores are not reused.
-const storeFormat = 8
+const storeFormat = 9
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")
@@ -208,6 +208,35 @@ func BenchmarkCheck(b *testing.B) {
 				}
 				return out
 			}},
+		}
+		// The store's own share of the store path: the same travellers'
+		// seeks and index entries, judged by nothing; and one seek each.
+		var storeProbes []*watchlist.Probe
+		for _, c := range cases {
+			if c.name == "innocent-store" {
+				storeProbes = c.probes()
+			}
+		}
+		for _, base := range []struct {
+			name    string
+			maxKeys int
+		}{{"innocent-store-reads-only", 0}, {"one-index-seek", 1}} {
+			b.Run(fmt.Sprintf("%s/alerts=%d", base.name, n), func(b *testing.B) {
+				if len(storeProbes) == 0 {
+					b.Skip("no probes")
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				entries := 0
+				for i := 0; i < b.N; i++ {
+					got, err := e.ReadIndex(storeProbes[i%len(storeProbes)], base.maxKeys)
+					if err != nil {
+						b.Fatal(err)
+					}
+					entries += got
+				}
+				b.ReportMetric(float64(entries)/float64(b.N), "entries/op")
+			})
 		}
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/alerts=%d", c.name, n), func(b *testing.B) {

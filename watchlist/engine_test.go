@@ -418,6 +418,37 @@ func TestShortSkeletonIsNoHit(t *testing.T) {
 	}
 }
 
+// Names that passports of Cambodia, Myanmar and Laos write in more than
+// one way are found under each (names.Canonical's second spellings): the
+// exact passport spelling hits an alert in the owner's script, with the
+// whole birth date known and with the year only.
+func TestSecondSpellingsFindTheAlert(t *testing.T) {
+	cases := []struct {
+		script, nat    string
+		full           string
+		surname, given string
+	}{
+		{"Khmer", "KHM", "ម៉ម ឧត្តម", "MOM", "UTTOM"},
+		{"Burmese", "MMR", "ကျော်ဆန်း", "", "KYAW SAN"},
+		{"Lao", "LAO", "ສຸລິຍາ ທອງບຸນ", "THONGBOUN", "SOULIYA"},
+	}
+	for _, c := range cases {
+		t.Run(c.script, func(t *testing.T) {
+			e := openTest(t)
+			a := childAlert("A-"+c.nat, c.full, "2015-06-01")
+			a.Person.Nationalities = []string{c.nat}
+			a.Owner.Country = c.nat
+			mustUpsert(t, e, a)
+			for _, birth := range []string{"2015-06-01", "2015"} {
+				hits := check(t, e, Traveller{Surname: c.surname, Given: c.given, BirthDate: birth, Sex: "M", Nationality: c.nat})
+				if len(hits) != 1 {
+					t.Errorf("%s %s born %s: hits %+v", c.surname, c.given, birth, hits)
+				}
+			}
+		})
+	}
+}
+
 // The precomputed bloom locations of a probe answer exactly as hashing the
 // key does, in every filter.
 func TestPrecomputedLocations(t *testing.T) {

@@ -13,8 +13,9 @@ import (
 // version its index was built with and re-derives its index when the
 // rules change (watchlist.Engine re-indexes at open): bump it with every
 // change to the readings. 1: up to the Thai silent-ร spellings; 2: Khmer
-// read the passport way (khmer.go).
-const Version = 2
+// read the passport way (khmer.go); 3: second spellings for Khmer closed
+// syllables, Burmese ဆ and Lao vowels (Canonical).
+const Version = 3
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -34,28 +35,73 @@ var specialLatin = map[rune]string{
 
 // Canonical returns the canonical ICAO Latin spellings of s: upper-case
 // A-Z words separated by single spaces. The first is the plain spelling;
-// another follows when ICAO allows an expanded one (MUELLER besides
-// MULLER), and when a Thai name has a cluster whose ร is silent in the
-// Royal Thai transliteration that passports use (ศรี SI besides SRI,
-// ประเสริฐ PRASOET besides PRASERT). Han characters are read character
-// by character, each reading a word; use FromParts or FromFull for
-// personal names in Han.
+// others follow where passports write the name in more than one way:
+//   - an expanded ICAO spelling (MUELLER besides MULLER);
+//   - a Thai cluster whose ร is silent in the Royal Thai transliteration
+//     that passports use (ศรี SI besides SRI, ประเสริฐ PRASOET besides
+//     PRASERT);
+//   - a Khmer closed syllable whose first-series inherent vowel some
+//     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM);
+//   - a Burmese ဆ written S (ဆန်း SAN besides HSAN);
+//   - a Lao name written the way Lao passports do, in a French-influenced
+//     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ບຸນ BOUN).
+//
+// Han characters are read character by character, each reading a word;
+// use FromParts or FromFull for personal names in Han.
 func Canonical(s string) []string {
-	out := []string{canonical(s, false)}
-	for _, r := range s {
-		if _, ok := icaoExpansions[r]; ok {
-			if expanded := canonical(s, true); expanded != out[0] {
-				out = append(out, expanded)
-			}
-			break
-		}
-	}
-	if alt, ok := thaiSilentR(s); ok {
-		if v := canonical(alt, false); !slices.Contains(out, v) {
+	out := []string{canonical(s, spelling{})}
+	add := func(v string) {
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
+	for _, r := range s {
+		if _, ok := icaoExpansions[r]; ok {
+			add(canonical(s, spelling{expand: true}))
+			break
+		}
+	}
+	for _, rewrite := range []func(string) (string, bool){thaiSilentR, burmeseS, laoPassport} {
+		if alt, ok := rewrite(s); ok {
+			add(canonical(alt, spelling{}))
+		}
+	}
+	if strings.ContainsFunc(s, isKhmer) {
+		add(canonical(s, spelling{khmerO: true}))
+	}
 	return out
+}
+
+// spelling selects the variants canonical writes.
+type spelling struct {
+	expand bool // ICAO's two-letter spellings (Ä AE)
+	khmerO bool // the Khmer first-series inherent vowel of a closed syllable as O
+}
+
+// burmeseS writes ဆ as စ, which passports write S: ဆန်း is SAN as often
+// as HSAN.
+func burmeseS(s string) (string, bool) {
+	if !strings.ContainsRune(s, 'ဆ') {
+		return s, false
+	}
+	return strings.ReplaceAll(s, "ဆ", "စ"), true
+}
+
+// laoVowels are the Lao vowel signs as Lao passports write them, where
+// unidecode gives their letter values (ຸ U, ີ II, າ AA).
+var laoVowels = strings.NewReplacer(
+	"ຸ", "ou", "ູ", "ou", "ິ", "i", "ີ", "i", "າ", "a", "ະ", "a", "ັ", "a",
+	"ຶ", "eu", "ື", "eu", "ົ", "o", "ຳ", "am", "ໍ", "o",
+)
+
+// laoPassport writes a Lao name's vowels, and ຍ, the way Lao passports
+// do: ສຸລິຍາ SOULIYA, ບຸນມະນີ BOUNMANI, ທອງບຸນ THONGBOUN.
+func laoPassport(s string) (string, bool) {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }) {
+		return s, false
+	}
+	s = laoVowels.Replace(s)
+	return strings.ReplaceAll(s, "ຍ", "y"), true
 }
 
 // thaiSilentR writes the Thai clusters whose ร is not pronounced as
@@ -89,14 +135,14 @@ func isThaiVowelSign(r rune) bool {
 }
 
 // CanonicalPlain is the first spelling Canonical returns.
-func CanonicalPlain(s string) string { return canonical(s, false) }
+func CanonicalPlain(s string) string { return canonical(s, spelling{}) }
 
-func canonical(s string, expand bool) string {
+func canonical(s string, sp spelling) string {
 	s = norm.NFKC.String(s)
 	s = reorderPrepositionalVowels(s)
 	s = stripBurmeseHonorific(s)
 	s = thaiLaoSpelling(s)
-	s = khmer(s)
+	s = khmer(s, sp.khmerO)
 	s = burmeseMedialH(s)
 	s = burmeseRhymes.Replace(s)
 	var b strings.Builder
@@ -104,7 +150,7 @@ func canonical(s string, expand bool) string {
 		switch {
 		case r < 0x80:
 			b.WriteRune(r)
-		case expand && icaoExpansions[r] != "":
+		case sp.expand && icaoExpansions[r] != "":
 			b.WriteString(icaoExpansions[r])
 		case specialLatin[r] != "":
 			b.WriteString(specialLatin[r])

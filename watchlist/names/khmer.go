@@ -24,6 +24,10 @@ import (
 //     subscript opens the next (ចន្ថា CHANTHA, វណ្ណា VONNA);
 //   - a word-final I is written Y (លី LY, ណារី NARY).
 //
+// With inherentO, the first-series inherent vowel of a syllable closed by
+// a final consonant is written O, as some families write it (ម៉ម MOM,
+// ឧត្តម UTTOM); Canonical gives both spellings.
+//
 // It is an approximation of a practice that is not a standard; the name
 // matcher's similarity absorbs the rest (VONNA for VANNA).
 type khmerLetter struct {
@@ -79,7 +83,7 @@ type khmerSyllable struct {
 }
 
 // khmer romanises the Khmer words in s and leaves the rest as it is.
-func khmer(s string) string {
+func khmer(s string, inherentO bool) string {
 	if !strings.ContainsFunc(s, isKhmer) {
 		return s
 	}
@@ -96,14 +100,14 @@ func khmer(s string) string {
 			j++
 		}
 		b.WriteByte(' ')
-		b.WriteString(khmerWord(in[i:j]))
+		b.WriteString(khmerWord(in[i:j], inherentO))
 		b.WriteByte(' ')
 		i = j
 	}
 	return b.String()
 }
 
-func khmerWord(w []rune) string {
+func khmerWord(w []rune, inherentO bool) string {
 	var syl []khmerSyllable
 	for i := 0; i < len(w); i++ {
 		r := w[i]
@@ -206,7 +210,11 @@ func khmerWord(w []rune) string {
 			b.WriteString([2]string{"AM", "UM"}[series])
 			bare = false
 		case !last:
-			b.WriteString([2]string{"A", "O"}[series])
+			inherent := [2]string{"A", "O"}[series]
+			if inherentO && closedBy(syl, k) {
+				inherent = "O"
+			}
+			b.WriteString(inherent)
 			bare = true
 		}
 		if s.reahmuk {
@@ -223,4 +231,19 @@ func khmerWord(w []rune) string {
 		}
 		return -1
 	}, out)
+}
+
+// closedBy reports whether the syllable after k closes syllable k: a
+// bare consonant ending the word (ម៉ម), or a cluster whose first
+// consonant is a coda (ឧត្តម: ត្ត).
+func closedBy(syl []khmerSyllable, k int) bool {
+	if k+1 >= len(syl) {
+		return false
+	}
+	next := syl[k+1]
+	if next.indep != "" {
+		return false
+	}
+	bareNext := next.vowel == "" && !next.nikahit
+	return (bareNext && k+2 == len(syl)) || len(next.letters) > 1
 }

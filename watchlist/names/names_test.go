@@ -25,6 +25,17 @@ func TestCanonical(t *testing.T) {
 		{"ＺＨＡＮＧ", []string{"ZHANG"}}, // full-width, from some keyboards
 		{"ZHANG<<XIAO<MING", []string{"ZHANG XIAO MING"}},
 		{"", []string{""}},
+		// Second spellings, as passports of these countries write them
+		// besides the reading by the rules.
+		{"ម៉ម", []string{"MAM", "MOM"}},                // a closed first-series syllable: A or O
+		{"ឧត្តម", []string{"UTTAM", "UTTOM"}},          // ... closed by a cluster's coda
+		{"សុខ", []string{"SOK"}},                       // no inherent vowel: one spelling
+		{"ဆန်း", []string{"HSAN", "SAN"}},              // Burmese ဆ: HS or S
+		{"ကျော်ဆန်း", []string{"KYAWHSAN", "KYAWSAN"}}, // ... inside a name
+		{"ສຸລິຍາ", []string{"SULINYAA", "SOULIYA"}},    // Lao vowels and ຍ, the passport way
+		{"ທອງບຸນ", []string{"THONGBUN", "THONGBOUN"}},  // ຸ is OU
+		{"ຄຳພອນ", []string{"KHMAAPHON", "KHAMPHON"}},   // ຳ is AM
+		{"สมชาย ใจดี", []string{"SMCHAAY CCHAIDII"}},   // Thai: no second spelling here
 	}
 	for _, tt := range tests {
 		if got := Canonical(tt.in); !reflect.DeepEqual(got, tt.want) {
