@@ -238,6 +238,28 @@ func BenchmarkCheck(b *testing.B) {
 				b.ReportMetric(float64(entries)/float64(b.N), "entries/op")
 			})
 		}
+		b.Run(fmt.Sprintf("one-index-get/alerts=%d", n), func(b *testing.B) {
+			var keys [][]byte
+			for _, p := range storeProbes {
+				k, err := e.FirstIndexEntry(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if k != nil {
+					keys = append(keys, k)
+				}
+			}
+			if len(keys) == 0 {
+				b.Skip("no entries")
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := e.GetIndexEntry(keys[i%len(keys)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/alerts=%d", c.name, n), func(b *testing.B) {
 				probes := c.probes()

@@ -31,3 +31,39 @@ func (e *Engine) ReadIndex(p *Probe, maxKeys int) (entries int, err error) {
 	})
 	return entries, err
 }
+
+// FirstIndexEntry returns the key of the first index entry under the
+// probe's first key that passes the bloom filters (nil if none).
+func (e *Engine) FirstIndexEntry(p *Probe) ([]byte, error) {
+	f := e.filters.Load()
+	var out []byte
+	err := e.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
+		defer it.Close()
+		for _, k := range append(append([]key(nil), p.keys[:p.n]...), p.span...) {
+			if !f.mayContain(k) {
+				continue
+			}
+			prefix := indexPrefix(k)
+			it.Seek(prefix)
+			if it.ValidForPrefix(prefix) {
+				out = it.Item().KeyCopy(nil)
+				return nil
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// GetIndexEntry reads one index entry by its whole key, in a read
+// transaction of its own: what a lookup by key costs, against a seek.
+func (e *Engine) GetIndexEntry(k []byte) error {
+	return e.view(func(txn *badger.Txn) error {
+		item, err := txn.Get(k)
+		if err != nil {
+			return err
+		}
+		return item.Value(func([]byte) error { return nil })
+	})
+}

@@ -307,6 +307,7 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 		// first, because a candidate found by its document is scored even
 		// when its summary says a name match could not hit.
 		seen := make(map[string]struct{}, 16)
+		var rec matchRecord
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false, Prefix: []byte{tagIndex}})
 		defer it.Close()
 		for _, byDoc := range [2]bool{true, false} {
@@ -325,7 +326,7 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 					var h Hit
 					var hit bool
 					if err := item.Value(func(v []byte) (err error) {
-						h, hit, err = e.judge(p, id, v, byDoc, on)
+						h, hit, err = e.judge(p, id, v, byDoc, on, &rec)
 						return err
 					}); err != nil {
 						return err
@@ -358,8 +359,9 @@ func (e *Engine) checkStore(p *Probe, keys []key, on time.Time) ([]Hit, error) {
 }
 
 // judge scores one candidate from the value of its index entry, which is
-// valid only during the call: what it returns is copied out of it.
-func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time) (Hit, bool, error) {
+// valid only during the call: what it returns is copied out of it. rec
+// is scratch space, reused from one candidate to the next.
+func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time, rec *matchRecord) (Hit, bool, error) {
 	match, worth, err := e.worthScoring(p, value, byDoc)
 	if err != nil {
 		return Hit{}, false, fmt.Errorf("index entry of %s: %w", id, err)
@@ -367,14 +369,17 @@ func (e *Engine) judge(p *Probe, id, value []byte, byDoc bool, on time.Time) (Hi
 	if !worth {
 		return Hit{}, false, nil
 	}
-	rec, err := decodeMatchRecord(string(id), match)
-	if err != nil {
+	// The ID is copied only for a hit.
+	if err := rec.decode("", match); err != nil {
 		return Hit{}, false, fmt.Errorf("match record of %s: %w", id, err)
 	}
 	if !rec.activeOn(on) {
 		return Hit{}, false, nil
 	}
-	h, hit := e.score(p, &rec)
+	h, hit := e.score(p, rec)
+	if hit {
+		h.AlertID = string(id)
+	}
 	return h, hit, nil
 }
 

@@ -185,12 +185,24 @@ func (r *recReader) flag() bool {
 	return f
 }
 
+// decodeMatchRecord decodes a match record (the part of an index value
+// after the summary).
 func decodeMatchRecord(id string, b []byte) (matchRecord, error) {
+	var m matchRecord
+	err := m.decode(id, b)
+	return m, err
+}
+
+// decode decodes a match record into m, reusing m's slices: checkStore
+// decodes every candidate it scores into one record. The strings are
+// views of one private copy of b, made per record, so that what a hit
+// keeps of them stays valid after the next decode.
+func (m *matchRecord) decode(id string, b []byte) error {
 	if len(b) == 0 || b[0] != matchRecordFormat {
-		return matchRecord{}, errMatchRecord
+		return errMatchRecord
 	}
 	r := &recReader{b: bytes.Clone(b[1:]), owned: true}
-	m := matchRecord{id: id}
+	m.id = id
 	m.closed = r.flag()
 	m.hasPerson = r.flag()
 	m.validUntil = r.str()
@@ -200,33 +212,42 @@ func decodeMatchRecord(id string, b []byte) (matchRecord, error) {
 	m.birthDate = r.str()
 	m.ownerCountry = r.str()
 	m.year, m.month, m.day, _ = parsePartialDate(m.birthDate)
-	m.nationalities = make([]string, r.count())
+	m.nationalities = resize(m.nationalities, r.count())
 	for i := range m.nationalities {
 		m.nationalities[i] = r.str()
 	}
-	m.documents = make([]Document, r.count())
+	m.documents = resize(m.documents, r.count())
 	for i := range m.documents {
 		m.documents[i] = Document{Type: r.str(), Country: r.str(), Number: r.str()}
 	}
-	m.names = make([]recName, r.count())
+	m.names = resize(m.names, r.count())
 	for i := range m.names {
 		rn := &m.names[i]
 		rn.written = r.str()
-		rn.readings = make([]names.Name, r.count())
+		rn.readings = resize(rn.readings, r.count())
 		for j := range rn.readings {
 			rd := &rn.readings[j]
 			rd.Ordered, rd.Script = r.flag(), r.str()
-			rd.Surname = make([]string, r.count())
+			rd.Surname = resize(rd.Surname, r.count())
 			for t := range rd.Surname {
 				rd.Surname[t] = r.str()
 			}
-			rd.Given = make([]string, r.count())
+			rd.Given = resize(rd.Given, r.count())
 			for t := range rd.Given {
 				rd.Given[t] = r.str()
 			}
 		}
 	}
-	return m, r.err
+	return r.err
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough (the elements keep their own arrays, reused in turn).
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return append(s[:cap(s)], make([]T, n-cap(s))...)
 }
 
 func (m *matchRecord) activeOn(on time.Time) bool {

@@ -33,6 +33,40 @@ func TestMatchRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// Decoding into a record that held a larger one (checkStore reuses one
+// record for every candidate) gives what a fresh decode gives, and leaves
+// the strings taken from the first record as they were.
+func TestMatchRecordDecodeReusesTheRecord(t *testing.T) {
+	big := childAlert("R1", "张小明", "2015-03")
+	big.Person.Names = append(big.Person.Names, PersonName{Surname: "Müller", Given: "Anna-Lena Maria"}, PersonName{Full: "Nguyễn Thị Đào"})
+	big.Person.Nationalities = []string{"CHN", "VNM", "DEU"}
+	big.Documents = []Document{{Type: "P", Country: "CHN", Number: "E12345678"}, {Type: "I", Country: "VNM", Number: "B7654321"}}
+	small := childAlert("R2", "Lê Văn An", "2016")
+	bigRec, smallRec := newMatchRecord(&big, nil), newMatchRecord(&small, nil)
+	var scratch matchRecord
+	if err := scratch.decode("R1", bigRec.encode()); err != nil {
+		t.Fatal(err)
+	}
+	kept := scratch.names[1].readings[0].Given[0]
+	keptCategory := scratch.category
+	for range 2 {
+		if err := scratch.decode("R2", smallRec.encode()); err != nil {
+			t.Fatal(err)
+		}
+		want, err := decodeMatchRecord("R2", smallRec.encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (An empty slice of a reused record is not nil: compare as printed.)
+		if fmt.Sprintf("%+v", scratch) != fmt.Sprintf("%+v", want) {
+			t.Fatalf("reused decode:\n got %+v\nwant %+v", scratch, want)
+		}
+	}
+	if kept != "ANNA" || keptCategory != MissingChild {
+		t.Fatalf("a string of the first record changed: %q %q", kept, keptCategory)
+	}
+}
+
 func FuzzDecodeMatchRecord(f *testing.F) {
 	a := childAlert("R1", "Nguyễn Thị Đào", "2012-07-01")
 	rec := newMatchRecord(&a, nil)
