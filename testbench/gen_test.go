@@ -105,20 +105,23 @@ func TestRecall(t *testing.T) {
 		t.Logf("false alarm: %s", a)
 	}
 	// About 217 people per variant: one miss is 0.5 points, and the
-	// binomial spread of a recall near 80% is ±2.7 points. The typo floor
-	// sits 2 points under what the engine scores on the larger name pools
-	// (79.7–80.6% as the pools grew; 80% before), the others at it.
-	// Another romanisation (Wade-Giles for Pinyin, older Thai, Lao, Khmer
-	// and Burmese spellings) is found 77.4% of the time: its floor is 75%.
-	// A document that gives the birth year only: 88.0% (18.4% before the
-	// probe looked full-dated alerts up under every day of the year).
+	// binomial spread of a recall near 80% is ±2.7 points. The floors sit
+	// about 3 points under what the engine scores since the second
+	// spellings (Khmer O, Burmese S, Lao and Thai the passport way:
+	// exact 100%, joined and swapped 100%, year only 98.6%, year off by
+	// one 93.1%, truncated 93.5%, typo 82.9%, another romanisation 80.6%).
 	floors := map[Variant]float64{
-		VariantExact: 0.97, VariantJoined: 0.95, VariantSwapped: 0.95, VariantYear: 0.87,
-		VariantTypo: 0.78, VariantOCRDoc: 0.99, VariantTruncation: 0.85, VariantRomanised: 0.75,
-		VariantPartialBirth: 0.85,
+		VariantExact: 0.99, VariantJoined: 0.97, VariantSwapped: 0.97, VariantYear: 0.90,
+		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.77,
+		VariantPartialBirth: 0.95,
+	}
+	// The short run samples other people (5,000 alerts): 5 points more.
+	margin := 0.0
+	if testing.Short() {
+		margin = 0.05
 	}
 	for v, floor := range floors {
-		if got := rep.PerVariant[v].Value(); got < floor {
+		if got := rep.PerVariant[v].Value(); got < floor-margin {
 			t.Errorf("recall for %q is %.3f, below %.2f", v, got, floor)
 		}
 	}

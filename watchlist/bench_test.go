@@ -35,7 +35,7 @@ const benchSeed = 1122
 // storeFormat names the layout of the cached benchmark stores; bump it
 // when keys or records change, or the generator's alerts (its name
 // tables), so that old stores are not reused.
-const storeFormat = 9
+const storeFormat = 10
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")

@@ -14,8 +14,9 @@ import (
 // rules change (watchlist.Engine re-indexes at open): bump it with every
 // change to the readings. 1: up to the Thai silent-ร spellings; 2: Khmer
 // read the passport way (khmer.go); 3: second spellings for Khmer closed
-// syllables, Burmese ဆ and Lao vowels (Canonical).
-const Version = 3
+// syllables, Burmese ဆ and Lao vowels (Canonical); 4: Thai read by
+// syllables (thai.go).
+const Version = 4
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -40,6 +41,8 @@ var specialLatin = map[rune]string{
 //   - a Thai cluster whose ร is silent in the Royal Thai transliteration
 //     that passports use (ศรี SI besides SRI, ประเสริฐ PRASOET besides
 //     PRASERT);
+//   - a Thai name read by syllables, with the vowels Thai does not write
+//     (สมชาย SOMCHAI besides SMCHAAY: thai.go);
 //   - a Khmer closed syllable whose first-series inherent vowel some
 //     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM);
 //   - a Burmese ဆ written S (ဆန်း SAN besides HSAN);
@@ -61,7 +64,7 @@ func Canonical(s string) []string {
 			break
 		}
 	}
-	for _, rewrite := range []func(string) (string, bool){thaiSilentR, burmeseS, laoPassport} {
+	for _, rewrite := range []func(string) (string, bool){thaiSilentR, thaiPassport, burmeseS, laoPassport} {
 		if alt, ok := rewrite(s); ok {
 			add(canonical(alt, spelling{}))
 		}

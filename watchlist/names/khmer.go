@@ -84,23 +84,29 @@ type khmerSyllable struct {
 
 // khmer romanises the Khmer words in s and leaves the rest as it is.
 func khmer(s string, inherentO bool) string {
-	if !strings.ContainsFunc(s, isKhmer) {
+	return romaniseWords(s, isKhmer, func(w []rune) string { return khmerWord(w, inherentO) })
+}
+
+// romaniseWords replaces each run of the letters of one script in s
+// (isScript) by word(run), set apart by spaces, and leaves the rest.
+func romaniseWords(s string, isScript func(rune) bool, word func([]rune) string) string {
+	if !strings.ContainsFunc(s, isScript) {
 		return s
 	}
 	var b strings.Builder
 	in := []rune(s)
 	for i := 0; i < len(in); {
-		if !isKhmer(in[i]) {
+		if !isScript(in[i]) {
 			b.WriteRune(in[i])
 			i++
 			continue
 		}
 		j := i
-		for j < len(in) && isKhmer(in[j]) {
+		for j < len(in) && isScript(in[j]) {
 			j++
 		}
 		b.WriteByte(' ')
-		b.WriteString(khmerWord(in[i:j], inherentO))
+		b.WriteString(word(in[i:j]))
 		b.WriteByte(' ')
 		i = j
 	}
