@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -325,13 +326,19 @@ func BenchmarkInspectFamilyOfFour(b *testing.B) {
 
 // BenchmarkBulkLoad upserts generated alerts in batches of 5,000 into a
 // fresh store; alerts/s is the figure.
-func BenchmarkBulkLoad(b *testing.B) { benchUpsert(b, false) }
+func BenchmarkBulkLoad(b *testing.B) { benchUpsert(b, false, false) }
 
 // BenchmarkBulkLoadShared is BulkLoad with every alert shared with a
 // partner: each write also appends to the partners' feed.
-func BenchmarkBulkLoadShared(b *testing.B) { benchUpsert(b, true) }
+func BenchmarkBulkLoadShared(b *testing.B) { benchUpsert(b, true, false) }
 
-func benchUpsert(b *testing.B, shareAll bool) {
+// BenchmarkUpsertDistinct upserts batches of 5,000 alerts all different
+// (the generator's next alerts, generated outside the timer), as a
+// register grows; BulkLoad repeats 5,000 people under new IDs, so that
+// every key it writes is shared by one more alert at each batch.
+func BenchmarkUpsertDistinct(b *testing.B) { benchUpsert(b, false, true) }
+
+func benchUpsert(b *testing.B, shareAll, distinct bool) {
 	e, err := watchlist.Open(benchConfig(b.TempDir()))
 	if err != nil {
 		b.Fatal(err)
@@ -348,17 +355,33 @@ func benchUpsert(b *testing.B, shareAll bool) {
 			}
 		}
 	}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
+	timeUpserts(b, e, batch, func(i int) []watchlist.Alert {
+		if distinct && i > 0 {
+			alerts = g.Alerts(i*batch, (i+1)*batch)
+		}
 		for k := range alerts {
 			alerts[k].ID = fmt.Sprintf("B%010d", i*batch+k)
 		}
+		return alerts
+	})
+}
+
+// timeUpserts upserts b.N batches of size alerts, the i-th made by next
+// outside the timer, and reports alerts/s over the upserts alone.
+func timeUpserts(b *testing.B, e *watchlist.Engine, size int, next func(i int) []watchlist.Alert) {
+	b.ResetTimer()
+	var took time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		alerts := next(i)
+		b.StartTimer()
+		start := time.Now()
 		if err := e.Upsert(alerts...); err != nil {
 			b.Fatal(err)
 		}
+		took += time.Since(start)
 	}
-	b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "alerts/s")
+	b.ReportMetric(float64(b.N*size)/took.Seconds(), "alerts/s")
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -492,4 +515,37 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkUpsertIntoStore upserts batches of 2,000 new alerts (the
+// generator's alerts after the store's, with IDs of their own) into a
+// copy of the CROSSGUARD_BENCH_ALERTS benchmark store: the write path of
+// a register that already holds that many alerts, as raft applies it.
+func BenchmarkUpsertIntoStore(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
+			src := benchDir(n)
+			if _, err := os.Stat(filepath.Join(src, "COMPLETE")); err != nil {
+				benchEngine(b, n) // built once (and left open: copied as it rests)
+			}
+			dir := filepath.Join(b.TempDir(), "store")
+			if out, err := exec.Command("cp", "-a", src, dir).CombinedOutput(); err != nil {
+				b.Fatalf("copy the store: %v: %s", err, out)
+			}
+			e, err := watchlist.Open(benchConfig(dir))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			g := testbench.NewGenerator(benchSeed, benchNow)
+			const batch = 2000
+			timeUpserts(b, e, batch, func(i int) []watchlist.Alert {
+				alerts := g.Alerts(n+i*batch, n+(i+1)*batch)
+				for k := range alerts {
+					alerts[k].ID = fmt.Sprintf("U%010d", i*batch+k)
+				}
+				return alerts
+			})
+		})
+	}
 }
