@@ -418,6 +418,64 @@ func TestShortSkeletonIsNoHit(t *testing.T) {
 	}
 }
 
+// An alert without a birth date is found by its exact letters; by its
+// whole-name skeleton only where a name of other letters could still hit
+// it: a long name (a letter less on 26 scores 0.992) or a threshold
+// configured lower. A short name with a letter less (0.985 on 13) cannot
+// hit at the defaults, and is not looked up under the skeleton.
+func TestUndatedAlertsAreLookedUpWhereTheyCanHit(t *testing.T) {
+	undated := func(id, full string) Alert {
+		a := childAlert(id, full, "")
+		a.Person.Nationalities = []string{"THA"}
+		return a
+	}
+	traveller := func(surname, given string) Traveller {
+		return Traveller{Surname: surname, Given: given, BirthDate: "2015-03-09", Sex: "M", Nationality: "THA"}
+	}
+	long, short := undated("LONG", "BOONCHAI KITTIPHONGPRASERTT"), undated("SHORT", "PRASERT KASEMM")
+	e := openTest(t)
+	mustUpsert(t, e, long, short)
+	for _, c := range []struct {
+		surname, given, want string
+	}{
+		{"BOONCHAI", "KITTIPHONGPRASERTT", "LONG"}, // exact: the letters key
+		{"BOONCHAI", "KITTIPHONGPRASERT", "LONG"},  // a letter less: the skeleton key
+		{"PRASERT", "KASEMM", "SHORT"},             // exact
+		{"PRASERT", "KASEM", ""},                   // a letter less: 0.797, no hit
+	} {
+		hits := check(t, e, traveller(c.surname, c.given))
+		if got := ""; len(hits) > 1 || (len(hits) == 1) != (c.want != "") || (len(hits) == 1 && hits[0].AlertID != c.want) {
+			for _, h := range hits {
+				got += h.AlertID + " "
+			}
+			t.Errorf("%s %s: hits [%s], want [%s]", c.surname, c.given, got, c.want)
+		}
+	}
+	shortProbe, err := e.NewProbe(traveller("PRASERT", "KASEM"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Configured lower, the short name can hit, and is looked up.
+	cfg := testConfig(t)
+	cfg.HitThreshold = 0.78
+	low, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer low.Close()
+	mustUpsert(t, low, short)
+	lowProbe, err := low.NewProbe(traveller("PRASERT", "KASEM"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, nLow := shortProbe.n, lowProbe.n; nLow != n+1 {
+		t.Errorf("the short name has %d keys at the default threshold and %d at 0.78: want the skeleton key more", n, nLow)
+	}
+	if hits, err := low.Check(lowProbe, today); err != nil || len(hits) != 1 {
+		t.Errorf("threshold 0.78: hits %+v, %v", hits, err)
+	}
+}
+
 // Names that passports of Cambodia, Myanmar and Laos write in more than
 // one way are found under each (names.Canonical's second spellings): the
 // exact passport spelling hits an alert in the owner's script, with the

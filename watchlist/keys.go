@@ -118,8 +118,7 @@ func pairKey(sp names.Split, period string, coarse bool) key {
 func skeletonKeys(n names.Name, period string, coarse, bothOrders bool, add func(key)) {
 	lettersOnly := len(period) <= 4 // "2015" or "*"
 	if lettersOnly {
-		letters := sortedLetters(strings.Join(append(append([]string{}, n.Surname...), n.Given...), ""))
-		add(key{hash: hashKey(famLetters, letters, period), fam: famLetters, coarse: true})
+		add(lettersKey(n, period))
 	}
 	for _, sp := range n.Splits() {
 		w1 := names.Skeleton(sp.Surname + sp.Given)
@@ -133,6 +132,13 @@ func skeletonKeys(n names.Name, period string, coarse, bothOrders bool, add func
 			add(key{hash: hashKey(famWhole, names.Skeleton(sp.Given+sp.Surname), period), fam: famWhole, coarse: coarse})
 		}
 	}
+}
+
+// lettersKey is the key of a name's letters, sorted, and a coarse
+// period: the exact names (in any order) of coarse-dated alerts.
+func lettersKey(n names.Name, period string) key {
+	letters := sortedLetters(strings.Join(append(append([]string{}, n.Surname...), n.Given...), ""))
+	return key{hash: hashKey(famLetters, letters, period), fam: famLetters, coarse: true}
 }
 
 // partDateKeys adds the exact-part keys of one reading for a full birth

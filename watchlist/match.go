@@ -226,8 +226,49 @@ func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
 		}
 		skeletonKeys(n, birthPeriod(y, 0, 0), true, false, add)
 	}
-	skeletonKeys(n, birthPeriod(0, 0, 0), true, false, add)
+	// Alerts without a birth date: their exact letters always; their
+	// whole-name skeletons only when a name of other letters could still
+	// hit one (undatedMayHitInexact).
+	if e.undatedMayHitInexact(p, n) {
+		skeletonKeys(n, birthPeriod(0, 0, 0), true, false, add)
+	} else {
+		add(lettersKey(n, birthPeriod(0, 0, 0)))
+	}
 }
+
+// undatedMayHitInexact reports whether an alert without a birth date
+// could be hit by a name that is not the traveller's reading n in its
+// letters (the same letters, in any order, are found by the letters key).
+// With no date to weigh, such a hit needs a name similarity near 1 at the
+// default thresholds, and Jaro-Winkler bounds how near two different
+// names come: for different strings, one of n letters, either a letter of
+// one is left unmatched or two matched letters are out of order, so Jaro
+// is at most 1 - 1/(3(n+1)), and Winkler's prefix bonus adds at most 0.4
+// of what Jaro leaves: at most 1 - 0.2/(n+1) (TestInexactSimilarityBound).
+// A short name therefore cannot hit an undated alert unless its letters
+// are the alert's; a long one, or thresholds configured lower, can, and
+// is looked up under the skeleton too. The bound takes the other fields
+// at their best, and the phonetic floor where the skeleton allows it.
+func (e *Engine) undatedMayHitInexact(p *Probe, n names.Name) bool {
+	letters := 0
+	for _, part := range n.Surname {
+		letters += len(part)
+	}
+	for _, part := range n.Given {
+		letters += len(part)
+	}
+	best := inexactSimilarityBound(letters)
+	if len(names.Skeleton(strings.Join(n.Surname, "")+strings.Join(n.Given, ""))) >= phoneticMinClasses {
+		best = max(best, phoneticFloor)
+	}
+	birth, _ := compareBirth(p, "")
+	return roundScore(weightName*best+weightBirth*birth+weightSex+weightNationality)+scoreMargin >= e.cfg.HitThreshold
+}
+
+// inexactSimilarityBound is the highest Jaro-Winkler similarity (as
+// names.Similarity computes it) between a name of n letters and any other
+// string: 1 - 0.2/(n+1).
+func inexactSimilarityBound(n int) float64 { return 1 - 0.2/float64(n+1) }
 
 // Hit is a traveller matching an alert.
 type Hit struct {

@@ -2,8 +2,10 @@ package watchlist
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,6 +119,63 @@ func TestMayReachBoundsJaroWinkler(t *testing.T) {
 	p.addForm(names.Name{Surname: []string{"ZHANG"}, Given: []string{"WEI"}, Ordered: true})
 	if mayReach(&p.forms[0], []byte("ZHANGXIAOMING"), false, 0.88) {
 		t.Error("ZHANGWEI ~ ZHANGXIAOMING is compared although it cannot reach 0.88")
+	}
+	t.Logf("%d pairs", checked)
+}
+
+// No two different strings come nearer than inexactSimilarityBound of the
+// first's length, and the bound is reached (a letter appended to a long
+// name), so it is not loose.
+func TestInexactSimilarityBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	letters := "AEIOUNGHTRSMB"
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = letters[r.IntN(len(letters))]
+		}
+		return b
+	}
+	edit := func(a []byte) []byte {
+		b := append([]byte(nil), a...)
+		switch i := r.IntN(len(b) + 1); r.IntN(4) {
+		case 0: // insert
+			b = slices.Insert(b, i, letters[r.IntN(len(letters))])
+		case 1: // delete
+			if i < len(b) {
+				b = slices.Delete(b, i, i+1)
+			}
+		case 2: // substitute
+			if i < len(b) {
+				b[i] = letters[r.IntN(len(letters))]
+			}
+		default: // transpose
+			if i+1 < len(b) {
+				b[i], b[i+1] = b[i+1], b[i]
+			}
+		}
+		return b
+	}
+	checked := 0
+	for i := 0; i < 200000; i++ {
+		a := random(1 + r.IntN(60))
+		b := edit(a)
+		if i%4 == 3 {
+			b = random(1 + r.IntN(60))
+		} else if i%4 == 2 {
+			b = edit(b)
+		}
+		if string(a) == string(b) {
+			continue
+		}
+		if sim, bound := names.Similarity(string(a), string(b)), inexactSimilarityBound(len(a)); sim > bound+1e-12 {
+			t.Fatalf("%s ~ %s: similarity %.6f above the bound %.6f", a, b, sim, bound)
+		}
+		checked++
+	}
+	a := "NGUYENTHITHANHHUONGANH"
+	if sim, bound := names.Similarity(a, a+"H"), inexactSimilarityBound(len(a)); math.Abs(sim-bound) > 1e-12 {
+		t.Errorf("%s ~ %sH: similarity %.6f, bound %.6f: the bound is loose", a, a, sim, bound)
 	}
 	t.Logf("%d pairs", checked)
 }
