@@ -26,9 +26,17 @@ func testConfig(t testing.TB) Config {
 	return cfg
 }
 
-func openTest(t testing.TB) *Engine {
+func openTest(t testing.TB) *Engine { t.Helper(); return openTestWith(t, nil) }
+
+// openTestWith opens a test engine whose configuration configure changes
+// (nil: the test configuration as it is); it is closed with the test.
+func openTestWith(t testing.TB, configure func(*Config)) *Engine {
 	t.Helper()
-	e, err := Open(testConfig(t))
+	cfg := testConfig(t)
+	if configure != nil {
+		configure(&cfg)
+	}
+	e, err := Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,13 +464,7 @@ func TestUndatedAlertsAreLookedUpWhereTheyCanHit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Configured lower, the short name can hit, and is looked up.
-	cfg := testConfig(t)
-	cfg.HitThreshold = 0.78
-	low, err := Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer low.Close()
+	low := openTestWith(t, func(c *Config) { c.HitThreshold = 0.78 })
 	mustUpsert(t, low, short)
 	lowProbe, err := low.NewProbe(traveller("PRASERT", "KASEM"))
 	if err != nil {
@@ -604,13 +606,7 @@ func TestForEachAlert(t *testing.T) {
 // forget); past RebuildStaleFraction of all keys the filters are rebuilt
 // without them.
 func TestStaleKeysTriggerRebuild(t *testing.T) {
-	cfg := testConfig(t)
-	cfg.RebuildStaleFraction = 0.05
-	e, err := Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := openTestWith(t, func(c *Config) { c.RebuildStaleFraction = 0.05 })
 	var batch []Alert
 	for i := 0; i < 15000; i++ {
 		a := childAlert(fmt.Sprintf("S%05d", i), "王芳", fmt.Sprintf("%d-%02d-%02d", 1950+i%70, 1+i%12, 1+i%28))

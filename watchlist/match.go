@@ -151,8 +151,8 @@ func (e *Engine) newProbe(t Traveller, readings []names.Name) *Probe {
 	for _, n := range p.readings {
 		p.addForm(n)
 	}
-	for _, n := range p.readings {
-		e.travellerNameKeys(p, n, add)
+	for i := range p.forms {
+		e.travellerNameKeys(p, &p.forms[i], add)
 	}
 	if k := e.filters.Load().hashes(); k > 0 {
 		p.hashes = k
@@ -169,7 +169,8 @@ func (e *Engine) newProbe(t Traveller, readings []names.Name) *Probe {
 // a hit still allows: the same day YearTolerance years apart, and day and
 // month swapped. Coarse keys (small filter) find alerts that know only the
 // year and month, only the year, or nothing.
-func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
+func (e *Engine) travellerNameKeys(p *Probe, tf *travellerForm, add func(key)) {
+	n := tf.name
 	y, m, d := p.year, p.month, p.day
 	if y > 0 && m > 0 && d > 0 {
 		skeletonKeys(n, birthPeriod(y, m, d), false, false, add)
@@ -229,7 +230,7 @@ func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
 	// Alerts without a birth date: their exact letters always; their
 	// whole-name skeletons only when a name of other letters could still
 	// hit one (undatedMayHitInexact).
-	if e.undatedMayHitInexact(p, n) {
+	if e.undatedMayHitInexact(p, tf) {
 		skeletonKeys(n, birthPeriod(0, 0, 0), true, false, add)
 	} else {
 		add(lettersKey(n, birthPeriod(0, 0, 0)))
@@ -237,7 +238,7 @@ func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
 }
 
 // undatedMayHitInexact reports whether an alert without a birth date
-// could be hit by a name that is not the traveller's reading n in its
+// could be hit by a name that is not the traveller's reading tf in its
 // letters (the same letters, in any order, are found by the letters key).
 // With no date to weigh, such a hit needs a name similarity near 1 at the
 // default thresholds, and Jaro-Winkler bounds how near two different
@@ -249,16 +250,9 @@ func (e *Engine) travellerNameKeys(p *Probe, n names.Name, add func(key)) {
 // are the alert's; a long one, or thresholds configured lower, can, and
 // is looked up under the skeleton too. The bound takes the other fields
 // at their best, and the phonetic floor where the skeleton allows it.
-func (e *Engine) undatedMayHitInexact(p *Probe, n names.Name) bool {
-	letters := 0
-	for _, part := range n.Surname {
-		letters += len(part)
-	}
-	for _, part := range n.Given {
-		letters += len(part)
-	}
-	best := inexactSimilarityBound(letters)
-	if len(names.Skeleton(strings.Join(n.Surname, "")+strings.Join(n.Given, ""))) >= phoneticMinClasses {
+func (e *Engine) undatedMayHitInexact(p *Probe, tf *travellerForm) bool {
+	best := inexactSimilarityBound(len(tf.full))
+	if len(tf.skeleton) >= phoneticMinClasses {
 		best = max(best, phoneticFloor)
 	}
 	birth, _ := compareBirth(p, "")
