@@ -176,7 +176,12 @@ func converge(ctx context.Context, c *proc.Cluster, want int) (int, error) {
 			records = n
 			err = fmt.Errorf("%d crossing records of %d acknowledged", n, want)
 		}
-		last = err
+		if ctx.Err() == nil || last == nil {
+			// An error the deadline caused (a read cut off) says
+			// nothing about why the nodes had not converged: keep
+			// the one before it.
+			last = err
+		}
 		select {
 		case <-ctx.Done():
 			return records, last
