@@ -357,11 +357,14 @@ const (
 	// VariantPartialBirth is a traveller whose document gives the birth
 	// year only (as some issuers do when the day is not known).
 	VariantPartialBirth Variant = "birth date known by year only"
+	// VariantNoBirth is a traveller whose document gives no birth date
+	// at all (a child without birth registration, a date never known).
+	VariantNoBirth Variant = "no birth date"
 )
 
 // Variants lists every variant.
 var Variants = []Variant{VariantExact, VariantTypo, VariantJoined, VariantSwapped, VariantYear, VariantOCRDoc, VariantTruncation,
-	VariantRomanised, VariantPartialBirth}
+	VariantRomanised, VariantPartialBirth, VariantNoBirth}
 
 // otherRomanisations are, per nationality, the spellings another
 // romanisation system gives the same sounds, applied in order to a
@@ -408,6 +411,8 @@ func (g *Generator) Presented(i int, v Variant) watchlist.Member {
 		m.Document.Number = string(n)
 	case VariantPartialBirth:
 		m.BirthDate = id.BirthDate.Format("2006")
+	case VariantNoBirth:
+		m.BirthDate = ""
 	case VariantRomanised:
 		if r := otherRomanisations[id.Nationality]; r != nil {
 			m.Surname, m.Given = r.Replace(m.Surname), r.Replace(m.Given)

@@ -37,7 +37,7 @@ const benchSeed = 1122
 // storeFormat names the layout of the cached benchmark stores; bump it
 // when keys or records change, or the generator's alerts (its name
 // tables), so that old stores are not reused.
-const storeFormat = 10
+const storeFormat = 11
 
 func benchSizes(b *testing.B) []int {
 	env := os.Getenv("CROSSGUARD_BENCH_ALERTS")
@@ -193,15 +193,15 @@ func BenchmarkCheck(b *testing.B) {
 				return out
 			}},
 			// Travellers who match an alert by name: the store path.
-			{"store-true-match", func() []*watchlist.Probe {
-				g := testbench.NewGenerator(benchSeed, benchNow)
-				var out []*watchlist.Probe
-				for i := 0; len(out) < 1024 && i < n; i += max(n/4096, 1) {
-					if g.Alert(i).Person == nil {
-						continue
-					}
-					m := g.Presented(i, testbench.VariantExact)
-					m.Document = nil
+			{"store-true-match", func() []*watchlist.Probe { return trueMatchProbes(b, e, n, testbench.VariantExact) }},
+			// Travellers whose documents give no birth date (rare): the
+			// innocent as they come, and true matches by name.
+			{"no-birth-date-innocent", func() []*watchlist.Probe {
+				g := testbench.NewGenerator(benchSeed+1, benchNow)
+				out := make([]*watchlist.Probe, 0, 4096)
+				for len(out) < cap(out) {
+					m := g.Member(g.Traveller(0, 80))
+					m.BirthDate = ""
 					p, err := e.NewProbe(m.Traveller)
 					if err != nil {
 						b.Fatal(err)
@@ -210,6 +210,7 @@ func BenchmarkCheck(b *testing.B) {
 				}
 				return out
 			}},
+			{"no-birth-date-true-match", func() []*watchlist.Probe { return trueMatchProbes(b, e, n, testbench.VariantNoBirth) }},
 		}
 		// The store's own share of the store path: the same travellers'
 		// seeks and index entries, judged by nothing; and one seek each.
@@ -295,6 +296,27 @@ func BenchmarkCheck(b *testing.B) {
 			})
 		}
 	}
+}
+
+// trueMatchProbes returns up to 1,024 travellers behind the person alerts
+// of the n-alert benchmark store, presented as variant v, without their
+// document (found by name).
+func trueMatchProbes(b *testing.B, e *watchlist.Engine, n int, v testbench.Variant) []*watchlist.Probe {
+	g := testbench.NewGenerator(benchSeed, benchNow)
+	var out []*watchlist.Probe
+	for i := 0; len(out) < 1024 && i < n; i += max(n/4096, 1) {
+		if g.Alert(i).Person == nil {
+			continue
+		}
+		m := g.Presented(i, v)
+		m.Document = nil
+		p, err := e.NewProbe(m.Traveller)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // reportPercentiles reports the median, 90th and 99th percentiles of the

@@ -21,7 +21,6 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 
-	"github.com/crossguard/crossguard/watchlist/names"
 	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/ristretto/v2/z"
 )
@@ -100,7 +99,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	var counts indexCounts
 	// The bloom filters are built from the keys as they come, not read back
 	// from the store (8 bytes per index entry, about 30 per alert).
-	var dated, coarse []uint64
+	var filterKeys [filterClasses][]uint64
 	// Shared alerts enter the partners' feed in load order, as Upsert
 	// would have entered them.
 	var feedSeq uint64
@@ -123,11 +122,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 			}
 			for _, k := range prepared[i].keys {
 				counts.add(k, 1)
-				if k.coarse {
-					coarse = append(coarse, bloomKey(k))
-				} else {
-					dated = append(dated, bloomKey(k))
-				}
+				filterKeys[k.filter()] = append(filterKeys[k.filter()], bloomKey(k))
 			}
 			if err := prepared[i].records(runs.add); err != nil {
 				return fmt.Errorf("load: %w", err)
@@ -171,7 +166,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	if err := runs.add(metaFormat, []byte{storeFormat}); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
-	if err := runs.add(metaNames, []byte{names.Version}); err != nil {
+	if err := runs.add(metaNames, indexRules()); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
 	if feedSeq > 0 {
@@ -196,7 +191,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	}
 	rep.Write = time.Since(start) - rep.Prepare - rep.Sort
 	e.counts = counts
-	e.filters.Store(filtersOf(dated, coarse, e.cfg.FalsePositiveRate))
+	e.filters.Store(filtersOf(filterKeys, e.cfg.FalsePositiveRate))
 	rep.Took = time.Since(start)
 	e.log.Info("alerts loaded", "loaded", rep.Loaded, "rejected", rep.Rejected, "sorted runs", rep.Runs, "took", rep.Took,
 		"prepare", rep.Prepare, "sort", rep.Sort, "write", rep.Write, "records", rep.Records, "bytes", rep.Bytes)
@@ -204,7 +199,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 }
 
 // isEmpty reports whether the store holds no record but its format and
-// names-version markers.
+// index-rules markers.
 func (e *Engine) isEmpty() (bool, error) {
 	empty := true
 	err := e.view(func(txn *badger.Txn) error {

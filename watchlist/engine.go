@@ -80,7 +80,7 @@ func Open(cfg Config) (*Engine, error) {
 	if err := e.Rebuild(); err != nil {
 		return fail(err)
 	}
-	if err := e.reindexNames(); err != nil {
+	if err := e.reindex(); err != nil {
 		return fail(err)
 	}
 	return e, nil
@@ -141,10 +141,10 @@ func (e *Engine) rebuildLocked() error {
 // buildFilters builds a filter set from the index as txn sees it, sized
 // from counts; it also counts the entries it saw.
 func (e *Engine) buildFilters(txn *badger.Txn, counts indexCounts) (*filterSet, indexCounts, error) {
-	f := newFilterSet(uint(max(counts.dated, 0)), uint(max(counts.coarse, 0)), e.cfg.FalsePositiveRate)
+	f := newFilterSet(counts, e.cfg.FalsePositiveRate)
 	var n indexCounts
 	err := forEachIndexKey(txn, func(k key) error {
-		if n.dated&0xffff == 0 && e.closed.Load() {
+		if n.total()&0xffff == 0 && e.closed.Load() {
 			return ErrClosed
 		}
 		f.add(k)
@@ -154,7 +154,7 @@ func (e *Engine) buildFilters(txn *badger.Txn, counts indexCounts) (*filterSet, 
 	if err != nil {
 		return nil, n, fmt.Errorf("build bloom filters: %w", err)
 	}
-	f.builtKeys = uint(n.dated + n.coarse)
+	f.builtKeys = uint(n.total())
 	return f, n, nil
 }
 
@@ -456,6 +456,7 @@ func (e *Engine) ForEachAlert(ctx context.Context, fn func(Alert) error) error {
 type Stats struct {
 	IndexKeys     int64 `json:"index_keys"`
 	CoarseKeys    int64 `json:"coarse_keys"`
+	AnyDateKeys   int64 `json:"any_date_keys"`
 	BloomBytes    uint  `json:"bloom_bytes"`
 	BloomDelta    uint  `json:"bloom_delta_keys"`
 	BloomStale    uint  `json:"bloom_stale_keys"`
@@ -468,7 +469,7 @@ func (e *Engine) Stats() Stats {
 	e.writeMu.Lock()
 	c := e.counts
 	e.writeMu.Unlock()
-	return Stats{IndexKeys: c.dated + c.coarse, CoarseKeys: c.coarse, BloomBytes: f.bytes(),
+	return Stats{IndexKeys: c.total(), CoarseKeys: c[filterCoarse], AnyDateKeys: c[filterAnyDate], BloomBytes: f.bytes(),
 		BloomDelta: f.unbuilt(), BloomStale: f.stale, BloomBuiltFor: f.builtKeys}
 }
 

@@ -512,10 +512,17 @@ func TestSecondSpellingsFindTheAlert(t *testing.T) {
 // The precomputed bloom locations of a probe answer exactly as hashing the
 // key does, in every filter.
 func TestPrecomputedLocations(t *testing.T) {
-	f := newFilterSet(5000, 500, 0.001)
+	f := newFilterSet(indexCounts{filterDated: 5000, filterCoarse: 500, filterAnyDate: 500}, 0.001)
 	var added []key
+	// Every class: dated, coarse, any-date.
+	keyOf := func(i int) key {
+		if i%7 == 0 {
+			return key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famAnyDate}
+		}
+		return key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famPair, coarse: i%5 == 0}
+	}
 	for i := 0; i < 3000; i++ {
-		k := key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famPair, coarse: i%5 == 0}
+		k := keyOf(i)
 		if i%2 == 0 {
 			f.add(k)
 		} else {
@@ -528,8 +535,8 @@ func TestPrecomputedLocations(t *testing.T) {
 		t.Fatal("filters disagree on the number of hash functions")
 	}
 	for i := 0; i < 6000; i++ {
-		k := key{hash: uint64(i) * 0x9E3779B97F4A7C15, fam: famPair, coarse: i%5 == 0}
-		if got, want := f.mayContainAt(k.coarse, keyLocations(k, kk)), f.mayContain(k); got != want {
+		k := keyOf(i)
+		if got, want := f.mayContainAt(k.filter(), keyLocations(k, kk)), f.mayContain(k); got != want {
 			t.Fatalf("key %d: precomputed %v, hashed %v", i, got, want)
 		}
 	}
@@ -642,7 +649,7 @@ func TestStaleKeysTriggerRebuild(t *testing.T) {
 // for a rebuild once the unbuilt keys outnumber the built ones.
 func TestPrefilterRunsMergeGeometrically(t *testing.T) {
 	const built = 40 * deltaCap
-	f := newFilterSet(built, 0, 0.001)
+	f := newFilterSet(indexCounts{filterDated: int64(built)}, 0.001)
 	var all []key
 	rnd := rand.New(rand.NewPCG(1, 2))
 	grownAt := -1
@@ -676,7 +683,7 @@ func TestPrefilterRunsMergeGeometrically(t *testing.T) {
 		t.Error("runs disagree on the number of hash functions")
 	}
 	for i, k := range all {
-		if !f.mayContain(k) || !f.mayContainAt(k.coarse, keyLocations(k, f.hashes())) {
+		if !f.mayContain(k) || !f.mayContainAt(k.filter(), keyLocations(k, f.hashes())) {
 			t.Fatalf("key %d of %d lost", i, len(all))
 		}
 	}
@@ -744,5 +751,113 @@ func TestStoreFormatIsChecked(t *testing.T) {
 	e2.Close()
 	if _, err := Open(cfg2); !errors.Is(err, ErrStoreFormat) {
 		t.Fatalf("open of a newer store: %v", err)
+	}
+}
+
+// A traveller whose document gives no birth date finds the alerts that
+// know one (a full date, a year and month, a year) by the exact letters
+// of the name in any order or split, and a long name by its skeleton too;
+// a short name with a letter less cannot hit and does not. Travellers
+// with a date are not looked up under these keys at all.
+func TestADocumentWithoutBirthDateFindsDatedAlerts(t *testing.T) {
+	vietnamese := childAlert("VNM", "Nguyễn Thị Đào", "2014-05")
+	vietnamese.Person.Nationalities = []string{"VNM"}
+	thai := childAlert("THA", "BOONCHAI KITTIPHONGPRASERTT", "2013")
+	thai.Person.Nationalities = []string{"THA"}
+	e := openTest(t)
+	mustUpsert(t, e, childAlert("CHN", "张小明", "2015-03-09"), vietnamese, thai)
+	for _, c := range []struct {
+		surname, given, nationality, birth, want string
+	}{
+		{"ZHANG", "XIAOMING", "CHN", "", "CHN"},
+		{"XIAO MING", "ZHANG", "CHN", "", "CHN"}, // swapped and split
+		{"NGUYEN", "THI DAO", "VNM", "", "VNM"},
+		{"BOONCHAI", "KITTIPHONGPRASERTT", "THA", "", "THA"},
+		{"BOONCHAI", "KITTIPHONGPRASERT", "THA", "", "THA"}, // a letter less: the skeleton
+		{"ZHANG", "XIAOMIN", "CHN", "", ""},                 // a letter less on a short name: 0.79, no hit
+		{"ZHANG", "XIAOMING", "CHN", "2001-01-01", ""},      // a date that differs
+	} {
+		tr := Traveller{Surname: c.surname, Given: c.given, BirthDate: c.birth, Sex: "M", Nationality: c.nationality}
+		hits := check(t, e, tr)
+		if got := ""; len(hits) > 1 || (len(hits) == 1) != (c.want != "") || (len(hits) == 1 && hits[0].AlertID != c.want) {
+			for _, h := range hits {
+				got += fmt.Sprintf("%s (%.3f) ", h.AlertID, h.Score)
+			}
+			t.Errorf("%s %s born %q: hits [%s], want [%s]", c.surname, c.given, c.birth, got, c.want)
+		}
+		p, err := e.NewProbe(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		anyDate := 0
+		for _, k := range p.keys[:p.n] {
+			if k.fam == famAnyDate {
+				anyDate++
+			}
+		}
+		if (anyDate > 0) != (c.birth == "") {
+			t.Errorf("%s %s born %q: %d any-date keys", c.surname, c.given, c.birth, anyDate)
+		}
+	}
+}
+
+// The any-date keys have a bloom filter of their own, sized from their
+// count in the store, so that the filters every traveller reads do not
+// grow with them: after a reopen, each is in it, none in the others.
+func TestAnyDateKeysHaveTheirOwnFilter(t *testing.T) {
+	cfg := testConfig(t)
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"A1", "A2", "A3"}
+	thai := childAlert(ids[2], "BOONCHAI KITTIPHONGPRASERTT", "2013")
+	mustUpsert(t, e, childAlert(ids[0], "张小明", "2015-03-09"), childAlert(ids[1], "Nguyễn Thị Đào", "2014-05"), thai)
+	e.Close()
+	if e, err = Open(cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var anyDate []key
+	err = e.locked().View(func(txn *badger.Txn) error {
+		for _, id := range ids {
+			for _, k := range mustKeys(t, txn, id) {
+				if k.fam == famAnyDate {
+					anyDate = append(anyDate, k)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Stats().AnyDateKeys; got != int64(len(anyDate)) || len(anyDate) < len(ids)+2 {
+		t.Fatalf("%d any-date keys counted, %d in the alerts' key lists (want one per reading, and the skeletons of the long name)", got, len(anyDate))
+	}
+	f := e.filters.Load()
+	for _, k := range anyDate {
+		b := bloomBytes(bloomKey(k))
+		if !f.main[filterAnyDate].Test(b[:]) || f.main[filterDated].Test(b[:]) || f.main[filterCoarse].Test(b[:]) {
+			t.Errorf("any-date key %x: in its filter %v, dated %v, coarse %v", k.hash,
+				f.main[filterAnyDate].Test(b[:]), f.main[filterDated].Test(b[:]), f.main[filterCoarse].Test(b[:]))
+		}
+	}
+}
+
+// The alerts' any-date skeleton keys start at the length from which a
+// traveller without a birth date is looked up under them at the default
+// thresholds: shorter, and long names would go unfound; longer, and
+// index entries no traveller can use would be written.
+func TestAnyDateSkeletonLettersFollowTheDefaultThreshold(t *testing.T) {
+	e := openTest(t) // the default thresholds
+	first := 0
+	for n := 1; n <= 60 && first == 0; n++ {
+		if e.undatedMayHitInexact(&Probe{}, &travellerForm{full: strings.Repeat("A", n)}) {
+			first = n
+		}
+	}
+	if first != anyDateSkeletonLetters {
+		t.Errorf("a traveller without a birth date is looked up by skeleton from %d letters; alerts are indexed from %d", first, anyDateSkeletonLetters)
 	}
 }

@@ -20,7 +20,15 @@ const (
 	famWhole    = 'W' // skeleton of the whole name in one order, + birth date (or year-month)
 	famPartDate = 'P' // the exact letters of one name part + full birth date
 	famLetters  = 'L' // the letters of the whole name, sorted, + birth year: coarse-dated alerts only
+	famAnyDate  = 'A' // an alert with a birth date, by letters (and skeleton, for long names): for travellers with none
 )
+
+// keyRules numbers the rules by which blocking keys are made from an
+// alert's readings, as names.Version numbers the readings: a store
+// records both and re-derives its index when either differs from this
+// build's (reindex.go). Bump it with every change to recordKeys. 1: up
+// to the any-date keys; 2: the any-date keys (famAnyDate).
+const keyRules = 2
 
 // coarseSkeletonClasses is the shortest whole-name skeleton that keys a
 // coarse-dated alert: shorter skeletons with only a year (or no date)
@@ -137,8 +145,49 @@ func skeletonKeys(n names.Name, period string, coarse, bothOrders bool, add func
 // lettersKey is the key of a name's letters, sorted, and a coarse
 // period: the exact names (in any order) of coarse-dated alerts.
 func lettersKey(n names.Name, period string) key {
-	letters := sortedLetters(strings.Join(append(append([]string{}, n.Surname...), n.Given...), ""))
-	return key{hash: hashKey(famLetters, letters, period), fam: famLetters, coarse: true}
+	return key{hash: hashKey(famLetters, nameLetters(n), period), fam: famLetters, coarse: true}
+}
+
+// nameLetters returns the letters of a reading, sorted: the same for
+// every order and split of one spelling.
+func nameLetters(n names.Name) string {
+	return sortedLetters(strings.Join(n.Surname, "") + strings.Join(n.Given, ""))
+}
+
+// anyDateKeys adds the keys of one reading of an alert that knows a birth
+// date (any part of it) for a traveller whose document gives none: only
+// such a traveller is looked up under them (travellers with a date find
+// the alert by its dated keys). Scoring weighs the date as unknown, so a
+// name hit needs the name exact, or nearly so for a long one, as for an
+// alert without a date (undatedMayHitInexact): the letters, sorted; and
+// for a reading of anyDateSkeletonLetters letters or more, the whole-name
+// skeleton in both orders. In the fine filter: one key or three per
+// reading, too many for the small one.
+func anyDateKeys(n names.Name, add func(key)) {
+	letters := nameLetters(n)
+	add(anyDateKey(letters))
+	if len(letters) < anyDateSkeletonLetters {
+		return
+	}
+	for _, sp := range n.Splits() {
+		add(anyDateSkeletonKey(names.Skeleton(sp.Surname + sp.Given)))
+		add(anyDateSkeletonKey(names.Skeleton(sp.Given + sp.Surname)))
+	}
+}
+
+// anyDateSkeletonLetters is the shortest name for which a traveller
+// without a birth date can hit a dated alert by a name of other letters
+// at the default thresholds (undatedMayHitInexact; a test keeps the two
+// in step). Index entries are made before any configuration is read, so
+// a threshold configured lower does not index shorter names: DESIGN.md.
+const anyDateSkeletonLetters = 14
+
+func anyDateKey(letters string) key {
+	return key{hash: hashKey(famAnyDate, "L", letters), fam: famAnyDate}
+}
+
+func anyDateSkeletonKey(skeleton string) key {
+	return key{hash: hashKey(famAnyDate, "W", skeleton), fam: famAnyDate}
 }
 
 // partDateKeys adds the exact-part keys of one reading for a full birth
@@ -181,6 +230,12 @@ func recordKeys(r *matchRecord) []key {
 			skeletonKeys(rd, birthPeriod(r.year, r.month, r.day), r.day == 0, true, add)
 			if r.day > 0 {
 				partDateKeys(rd, r.birthDate, add)
+			}
+			// For a traveller whose document gives no birth date:
+			// scoring lets such a traveller hit a dated alert by its name
+			// (the date weighs as unknown), and no dated key finds it.
+			if r.year > 0 {
+				anyDateKeys(rd, add)
 			}
 		}
 	}

@@ -230,10 +230,22 @@ func (e *Engine) travellerNameKeys(p *Probe, tf *travellerForm, add func(key)) {
 	// Alerts without a birth date: their exact letters always; their
 	// whole-name skeletons only when a name of other letters could still
 	// hit one (undatedMayHitInexact).
-	if e.undatedMayHitInexact(p, tf) {
+	inexact := e.undatedMayHitInexact(p, tf)
+	if inexact {
 		skeletonKeys(n, birthPeriod(0, 0, 0), true, false, add)
 	} else {
 		add(lettersKey(n, birthPeriod(0, 0, 0)))
+	}
+	// A document without a birth date: the alerts that know one, by
+	// their any-date keys, under the same rule (the date weighs as
+	// unknown either way).
+	if y == 0 {
+		add(anyDateKey(tf.letters))
+		if inexact {
+			for _, sp := range n.Splits() {
+				add(anyDateSkeletonKey(names.Skeleton(sp.Surname + sp.Given)))
+			}
+		}
 	}
 }
 
@@ -306,7 +318,7 @@ func (e *Engine) Check(p *Probe, on time.Time) ([]Hit, error) {
 	np := 0
 	if k := p.hashes; k > 0 && k == f.hashes() {
 		for i := 0; i < p.n; i++ {
-			if f.mayContainAt(p.keys[i].coarse, p.locs[i*int(k):(i+1)*int(k)]) {
+			if f.mayContainAt(p.keys[i].filter(), p.locs[i*int(k):(i+1)*int(k)]) {
 				pass[np] = p.keys[i]
 				np++
 			}

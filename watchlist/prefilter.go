@@ -12,30 +12,54 @@ import (
 // without touching badger. It is immutable once published; writers build a
 // new set and swap it in, so readers never take a lock.
 //
-//   - dated holds the keys of alerts with a birth year: nearly all of them.
-//   - coarse holds the keys of alerts without one; it is small and stays
-//     in the CPU cache.
-//   - runs and delta hold the keys written since dated and coarse were
-//     built. Every write copies delta (it stays small); a full delta is
-//     frozen into a run, and runs of similar size are merged into one
-//     twice as large (a binary counter), so there are never more than
-//     about log2(written/deltaCap) of them and each key is re-added
-//     O(log n) times. Each run keeps its keys (8 bytes each) for the next
-//     merge.
-//   - Once the runs hold as many keys as dated and coarse were built for,
-//     the whole set is rebuilt from the store in the background (and the
-//     runs' keys are freed). Rebuilds therefore come at each doubling of
-//     the index: a bulk load costs O(n) key reads in rebuilds, not O(n²).
+//   - main holds the keys as the set was built, one filter per class
+//     (filterClass): the dated keys of alerts with a full birth date,
+//     nearly all of them; the coarse keys of alerts with part of a date
+//     or none, small enough to stay in the CPU cache; and the any-date
+//     keys, which only a traveller without a birth date looks up, kept
+//     apart so that the filters every traveller reads do not grow with
+//     them.
+//   - runs and delta hold the keys written since main was built. Every
+//     write copies delta (it stays small); a full delta is frozen into a
+//     run, and runs of similar size are merged into one twice as large (a
+//     binary counter), so there are never more than about
+//     log2(written/deltaCap) of them and each key is re-added O(log n)
+//     times. Each run keeps its keys (8 bytes each) for the next merge.
+//   - Once the runs hold as many keys as main was built for, the whole set
+//     is rebuilt from the store in the background (and the runs' keys are
+//     freed). Rebuilds therefore come at each doubling of the index: a
+//     bulk load costs O(n) key reads in rebuilds, not O(n²).
 //
 // Bloom filters cannot forget: keys of closed or changed alerts stay until
 // the next rebuild (stale counts them); they only cost a wasted look-up.
 type filterSet struct {
-	dated, coarse *bloom.BloomFilter
-	runs          []run // oldest and largest first; never modified once published
-	delta         run
-	builtKeys     uint
-	stale         uint
-	fpRate        float64
+	main      [filterClasses]*bloom.BloomFilter
+	runs      []run // oldest and largest first; never modified once published
+	delta     run
+	builtKeys uint
+	stale     uint
+	fpRate    float64
+}
+
+// filterClass is the main filter that holds a key.
+type filterClass uint8
+
+const (
+	filterDated   filterClass = iota // keys of alerts with a full birth date
+	filterCoarse                     // keys of alerts with part of a date, or none
+	filterAnyDate                    // famAnyDate: for travellers without a birth date only
+	filterClasses
+)
+
+// filter is the class of the main filter that holds k.
+func (k key) filter() filterClass {
+	switch {
+	case k.fam == famAnyDate:
+		return filterAnyDate
+	case k.coarse:
+		return filterCoarse
+	}
+	return filterDated
 }
 
 // run is a bloom filter over the keys written since the last rebuild, with
@@ -53,27 +77,31 @@ const deltaCap = 1 << 16
 // rebuild for growth (an empty store is rebuilt after this many).
 const rebuildFloor = deltaCap
 
-func newFilterSet(dated, coarse uint, fpRate float64) *filterSet {
-	return &filterSet{
-		dated:     bloom.NewWithEstimates(max(dated, 1024), fpRate),
-		coarse:    bloom.NewWithEstimates(max(coarse, 1024), fpRate),
-		delta:     run{filter: bloom.NewWithEstimates(deltaCap, fpRate)},
-		builtKeys: dated + coarse,
-		fpRate:    fpRate,
+func newFilterSet(sizes indexCounts, fpRate float64) *filterSet {
+	f := &filterSet{
+		delta:  run{filter: bloom.NewWithEstimates(deltaCap, fpRate)},
+		fpRate: fpRate,
 	}
+	for c, n := range sizes {
+		f.main[c] = bloom.NewWithEstimates(uint(max(n, 1024)), fpRate)
+		f.builtKeys += uint(max(n, 0))
+	}
+	return f
 }
 
-// filtersOf builds a set over the keys (as hashed by bloomKey) of dated
-// and coarse index entries.
-func filtersOf(dated, coarse []uint64, fpRate float64) *filterSet {
-	f := newFilterSet(uint(len(dated)), uint(len(coarse)), fpRate)
-	for _, h := range dated {
-		b := bloomBytes(h)
-		f.dated.Add(b[:])
+// filtersOf builds a set over the keys (as hashed by bloomKey) of the
+// index entries of each class.
+func filtersOf(keys [filterClasses][]uint64, fpRate float64) *filterSet {
+	var sizes indexCounts
+	for c := range keys {
+		sizes[c] = int64(len(keys[c]))
 	}
-	for _, h := range coarse {
-		b := bloomBytes(h)
-		f.coarse.Add(b[:])
+	f := newFilterSet(sizes, fpRate)
+	for c := range keys {
+		for _, h := range keys[c] {
+			b := bloomBytes(h)
+			f.main[c].Add(b[:])
+		}
 	}
 	return f
 }
@@ -91,21 +119,13 @@ func bloomBytes(h uint64) (b [8]byte) {
 // add is used while building a set that is not yet published.
 func (f *filterSet) add(k key) {
 	b := bloomBytes(bloomKey(k))
-	if k.coarse {
-		f.coarse.Add(b[:])
-	} else {
-		f.dated.Add(b[:])
-	}
+	f.main[k.filter()].Add(b[:])
 }
 
 // mayContain reports whether k may be in the index. False is certain.
 func (f *filterSet) mayContain(k key) bool {
 	b := bloomBytes(bloomKey(k))
-	main := f.dated
-	if k.coarse {
-		main = f.coarse
-	}
-	if main.Test(b[:]) {
+	if f.main[k.filter()].Test(b[:]) {
 		return true
 	}
 	for i := range f.runs {
@@ -126,12 +146,8 @@ func keyLocations(k key, hashes uint) []uint64 {
 
 // mayContainAt is mayContain with the locations precomputed by
 // keyLocations for f.hashes() hash functions.
-func (f *filterSet) mayContainAt(coarse bool, locs []uint64) bool {
-	main := f.dated
-	if coarse {
-		main = f.coarse
-	}
-	if main.TestLocations(locs) {
+func (f *filterSet) mayContainAt(class filterClass, locs []uint64) bool {
+	if f.main[class].TestLocations(locs) {
 		return true
 	}
 	for i := range f.runs {
@@ -145,9 +161,11 @@ func (f *filterSet) mayContainAt(coarse bool, locs []uint64) bool {
 // hashes is the number of hash functions of the filters (they share the
 // false-positive rate, hence the number), or 0 if they differ.
 func (f *filterSet) hashes() uint {
-	k := f.dated.K()
-	if f.coarse.K() != k || f.delta.filter.K() != k {
-		return 0
+	k := f.delta.filter.K()
+	for _, m := range f.main {
+		if m.K() != k {
+			return 0
+		}
 	}
 	for i := range f.runs {
 		if f.runs[i].filter.K() != k {
@@ -245,7 +263,10 @@ func (f *filterSet) pushRun(r run) {
 
 // bytes is the memory the prefilter holds: the filters and the runs' keys.
 func (f *filterSet) bytes() uint {
-	b := (f.dated.Cap() + f.coarse.Cap() + f.delta.filter.Cap()) / 8
+	b := f.delta.filter.Cap() / 8
+	for _, m := range f.main {
+		b += m.Cap() / 8
+	}
 	for i := range f.runs {
 		b += f.runs[i].filter.Cap()/8 + 8*uint(len(f.runs[i].keys))
 	}

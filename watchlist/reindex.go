@@ -1,6 +1,7 @@
 package watchlist
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -10,32 +11,38 @@ import (
 	"github.com/crossguard/crossguard/watchlist/names"
 )
 
-// metaNames holds the names.Version the index was built with. A store
-// without it was built before versions were recorded (version 1).
+// metaNames holds the rules the index was built with: names.Version,
+// then keyRules. A store without it was built before versions were
+// recorded (names version 1); one with the names version only, before
+// key rules were (key rules 1).
 var metaNames = []byte{tagMeta, 'v'}
+
+// indexRules is what metaNames holds for this build.
+func indexRules() []byte { return []byte{names.Version, keyRules} }
 
 // reindexBatch is how many alerts one re-index transaction rewrites.
 const reindexBatch = 2000
 
-// reindexNames re-derives every alert's index entries and match record
-// when the index was built by other name-reading rules than this build's
-// (names.Version): the readings decide the blocking keys, and a traveller
-// read by the new rules must find alerts indexed by them. Only derived
+// reindex re-derives every alert's index entries and match record when
+// the index was built by other rules than this build's: other name
+// readings (names.Version), which decide the blocking keys and the
+// records, or other keys made from them (keyRules). A traveller looked
+// up by the new rules must find alerts indexed by them. Only derived
 // records change: each alert's JSON is written back as it was, and the
 // partners' feed is not touched, so every node, whenever it re-indexes,
 // holds the same replicated state. Each alert's old entries are removed
 // by its stored key list (putAlert), whatever rules made them.
-func (e *Engine) reindexNames() error {
+func (e *Engine) reindex() error {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	return e.reindexNamesLocked()
+	return e.reindexLocked()
 }
 
-// reindexNamesLocked is reindexNames with writeMu held (Restore: a
-// snapshot brings the index of the node that made it).
-func (e *Engine) reindexNamesLocked() error {
-	version, err := e.namesVersion()
-	if err != nil || version == names.Version {
+// reindexLocked is reindex with writeMu held (Restore: a snapshot brings
+// the index of the node that made it).
+func (e *Engine) reindexLocked() error {
+	built, err := e.indexRules()
+	if err != nil || bytes.Equal(built, indexRules()) {
 		return err
 	}
 	start := time.Now()
@@ -72,29 +79,33 @@ func (e *Engine) reindexNamesLocked() error {
 		total += len(batch)
 		after = last
 	}
-	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaNames, []byte{names.Version}) }); err != nil {
+	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaNames, indexRules()) }); err != nil {
 		return fmt.Errorf("re-index: %w", err)
 	}
 	if total > 0 {
-		e.log.Info("re-indexed the alerts for this build's name readings", "alerts", total,
-			"from_version", version, "to_version", names.Version, "took", time.Since(start).Round(time.Millisecond))
+		e.log.Info("re-indexed the alerts for this build's name readings and keys", "alerts", total,
+			"from_names", built[0], "from_keys", built[1], "to_names", names.Version, "to_keys", keyRules,
+			"took", time.Since(start).Round(time.Millisecond))
 		return e.rebuildLocked()
 	}
 	return nil
 }
 
-// namesVersion reads the version the index was built with.
-func (e *Engine) namesVersion() (byte, error) {
+// indexRules reads the rules the index was built with: the names
+// version, then the key rules.
+func (e *Engine) indexRules() ([]byte, error) {
 	v, found, err := e.readMeta(metaNames)
 	switch {
 	case err != nil:
-		return 0, err
+		return nil, err
 	case !found:
-		return 1, nil // written before the version was recorded
-	case len(v) != 1:
-		return 0, fmt.Errorf("names version of %d bytes", len(v))
+		return []byte{1, 1}, nil // written before versions were recorded
+	case len(v) == 1:
+		return []byte{v[0], 1}, nil // written before key rules were recorded
+	case len(v) != 2:
+		return nil, fmt.Errorf("index rules of %d bytes", len(v))
 	}
-	return v[0], nil
+	return v, nil
 }
 
 // storedAlert is an alert as read from the store, with its JSON.

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	badger "github.com/dgraph-io/badger/v4"
-
-	"github.com/crossguard/crossguard/watchlist/names"
 )
 
 // A store indexed by earlier name-reading rules is re-indexed at open:
@@ -48,16 +46,7 @@ func TestAStoreIndexedByOlderNameRulesIsReindexed(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := rawRecords(t, e)
-	e.Close()
-
-	e, err = Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	if v, err := e.namesVersion(); err != nil || v != names.Version {
-		t.Fatalf("names version %d %v, want %d", v, err, names.Version)
-	}
+	e = reopenReindexed(t, cfg, e)
 	if hits := check(t, e, traveller); len(hits) != 1 || hits[0].AlertID != khmer.ID {
 		t.Fatalf("after the re-index: hits %+v", hits)
 	}
@@ -83,6 +72,62 @@ func TestAStoreIndexedByOlderNameRulesIsReindexed(t *testing.T) {
 			t.Errorf("record %q appeared in the re-index (the feed is not touched)", k)
 		}
 	}
+}
+
+// A store indexed by the key rules before the any-date keys (its index
+// rules record the names version only) is re-indexed at open, so that a
+// traveller without a birth date finds the dated alerts it already held.
+func TestAStoreIndexedByOlderKeyRulesIsReindexed(t *testing.T) {
+	cfg := testConfig(t)
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := childAlert("01JD00000000000000000000K3", "张小明", "2015-03-09")
+	mustUpsert(t, e, a)
+	traveller := Traveller{Surname: "ZHANG", Given: "XIAOMING", Sex: "M", Nationality: "CHN"}
+	// The older build's index: no any-date keys, rules of one byte.
+	err = e.locked().Update(func(txn *badger.Txn) error {
+		var kept []key
+		for _, k := range mustKeys(t, txn, a.ID) {
+			if k.fam != famAnyDate {
+				kept = append(kept, k)
+			} else if err := txn.Delete(indexKey(k, a.ID)); err != nil {
+				return err
+			}
+		}
+		if err := txn.Set(append([]byte{tagAlertKeys}, a.ID...), encodeKeys(kept)); err != nil {
+			return err
+		}
+		return txn.Set(metaNames, indexRules()[:1])
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits := check(t, e, traveller); len(hits) != 0 {
+		t.Fatalf("the older index already finds the traveller: %+v", hits)
+	}
+	e = reopenReindexed(t, cfg, e)
+	if hits := check(t, e, traveller); len(hits) != 1 || hits[0].AlertID != a.ID {
+		t.Fatalf("after the re-index: hits %+v", hits)
+	}
+}
+
+// reopenReindexed closes e and opens its store again, which re-indexes
+// it, and checks that the index now records this build's rules; the
+// engine is closed with the test.
+func reopenReindexed(t *testing.T, cfg Config, e *Engine) *Engine {
+	t.Helper()
+	e.Close()
+	e, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	if v, err := e.indexRules(); err != nil || !bytes.Equal(v, indexRules()) {
+		t.Fatalf("index rules %v %v, want %v", v, err, indexRules())
+	}
+	return e
 }
 
 func mustKeys(t *testing.T, txn *badger.Txn, id string) []key {

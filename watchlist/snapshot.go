@@ -178,7 +178,7 @@ func (e *Engine) Restore(r io.Reader) error {
 	cur.remove.Store(true)
 	cur.release()
 	e.replaced = append(e.replaced, cur)
-	e.log.Info("store restored from a snapshot", "dir", dir, "index entries", e.counts.dated+e.counts.coarse)
+	e.log.Info("store restored from a snapshot", "dir", dir, "index entries", e.counts.total())
 	return nil
 }
 
@@ -226,7 +226,7 @@ func (e *Engine) prepareRestored(r io.Reader) error {
 	if err := e.rebuildLocked(); err != nil {
 		return err
 	}
-	return e.reindexNamesLocked()
+	return e.reindexLocked()
 }
 
 // abandon closes a staged store that is not to be swapped in, and

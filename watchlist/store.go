@@ -85,7 +85,7 @@ func (e *Engine) checkFormat() error {
 func (e *Engine) empty() error {
 	err := e.locked().DropAll()
 	e.counts = indexCounts{}
-	e.filters.Store(newFilterSet(0, 0, e.cfg.FalsePositiveRate))
+	e.filters.Store(newFilterSet(indexCounts{}, e.cfg.FalsePositiveRate))
 	if err != nil {
 		return err
 	}
@@ -113,9 +113,18 @@ func indexPrefix(k key) []byte {
 	return binary.BigEndian.AppendUint64(b, k.hash)
 }
 
-// indexCounts is the number of dated and coarse index entries, kept in
-// the store so that the bloom filters can be sized before they are built.
-type indexCounts struct{ dated, coarse int64 }
+// indexCounts is the number of index entries of each filter class, kept
+// in the store so that the bloom filters can be sized before they are
+// built.
+type indexCounts [filterClasses]int64
+
+func (c indexCounts) total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
 
 func readCounts(txn *badger.Txn) (indexCounts, error) {
 	item, err := txn.Get(metaIndexCount)
@@ -127,11 +136,13 @@ func readCounts(txn *badger.Txn) (indexCounts, error) {
 	}
 	var c indexCounts
 	err = item.Value(func(v []byte) error {
-		if len(v) != 16 {
-			return fmt.Errorf("index count record is %d bytes, want 16", len(v))
+		// 16 bytes: written before the any-date keys (none counted).
+		if len(v) != 8*len(c) && len(v) != 16 {
+			return fmt.Errorf("index count record is %d bytes, want %d", len(v), 8*len(c))
 		}
-		c.dated = int64(binary.BigEndian.Uint64(v))
-		c.coarse = int64(binary.BigEndian.Uint64(v[8:]))
+		for i := 0; i < len(v)/8; i++ {
+			c[i] = int64(binary.BigEndian.Uint64(v[8*i:]))
+		}
 		return nil
 	})
 	return c, err
@@ -142,8 +153,11 @@ func writeCounts(txn *badger.Txn, c indexCounts) error {
 }
 
 func countsValue(c indexCounts) []byte {
-	v := binary.BigEndian.AppendUint64(nil, uint64(c.dated))
-	return binary.BigEndian.AppendUint64(v, uint64(c.coarse))
+	v := make([]byte, 0, 8*len(c))
+	for _, n := range c {
+		v = binary.BigEndian.AppendUint64(v, uint64(n))
+	}
+	return v
 }
 
 func getAlert(txn *badger.Txn, id string) (Alert, bool, error) {
@@ -286,13 +300,7 @@ func (p *preparedAlert) records(set func(k, v []byte) error) error {
 	return set(alertKey(p.id), p.json)
 }
 
-func (c *indexCounts) add(k key, n int64) {
-	if k.coarse {
-		c.coarse += n
-	} else {
-		c.dated += n
-	}
-}
+func (c *indexCounts) add(k key, n int64) { c[k.filter()] += n }
 
 // forEachIndexKey calls fn with every index entry's key as txn sees it,
 // for building the bloom filters; it stops at fn's first error.
