@@ -221,14 +221,24 @@ func (tc *testCluster) waitLeader() *testNode {
 func (tc *testCluster) waitMembers(n int) {
 	tc.t.Helper()
 	ctx := tc.ctx()
+	// Every running, connected node's configuration, not only the
+	// leader's: the leader lists a member as soon as it appends the
+	// configuration entry, and its commit index (which waitConverged
+	// waits for) may not yet hold that entry.
 	for {
-		l := tc.waitLeader()
-		if len(l.cluster.Status().Members) == n {
+		var short *testNode
+		for _, node := range tc.running() {
+			if !tc.fabric.Isolated(node.id) && len(node.cluster.Status().Members) != n {
+				short = node
+				break
+			}
+		}
+		if short == nil {
 			break
 		}
 		select {
 		case <-ctx.Done():
-			tc.t.Fatalf("cluster has %d members, want %d", len(l.cluster.Status().Members), n)
+			tc.t.Fatalf("%s has %d members, want %d", short.id, len(short.cluster.Status().Members), n)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
