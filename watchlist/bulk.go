@@ -166,7 +166,7 @@ func (e *Engine) Load(ctx context.Context, next func() (Alert, error), opt LoadO
 	if err := runs.add(metaFormat, []byte{storeFormat}); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
-	if err := runs.add(metaNames, indexRules()); err != nil {
+	if err := runs.add(metaNames, currentIndexRules()); err != nil {
 		return rep, fmt.Errorf("load: %w", err)
 	}
 	if feedSeq > 0 {

@@ -17,8 +17,8 @@ import (
 // key rules were (key rules 1).
 var metaNames = []byte{tagMeta, 'v'}
 
-// indexRules is what metaNames holds for this build.
-func indexRules() []byte { return []byte{names.Version, keyRules} }
+// currentIndexRules is what metaNames holds for this build.
+func currentIndexRules() []byte { return []byte{names.Version, keyRules} }
 
 // reindexBatch is how many alerts one re-index transaction rewrites.
 const reindexBatch = 2000
@@ -42,7 +42,7 @@ func (e *Engine) reindex() error {
 // the index of the node that made it).
 func (e *Engine) reindexLocked() error {
 	built, err := e.indexRules()
-	if err != nil || bytes.Equal(built, indexRules()) {
+	if err != nil || bytes.Equal(built, currentIndexRules()) {
 		return err
 	}
 	start := time.Now()
@@ -79,7 +79,7 @@ func (e *Engine) reindexLocked() error {
 		total += len(batch)
 		after = last
 	}
-	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaNames, indexRules()) }); err != nil {
+	if err := e.locked().Update(func(txn *badger.Txn) error { return txn.Set(metaNames, currentIndexRules()) }); err != nil {
 		return fmt.Errorf("re-index: %w", err)
 	}
 	if total > 0 {

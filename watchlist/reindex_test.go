@@ -99,7 +99,7 @@ func TestAStoreIndexedByOlderKeyRulesIsReindexed(t *testing.T) {
 		if err := txn.Set(append([]byte{tagAlertKeys}, a.ID...), encodeKeys(kept)); err != nil {
 			return err
 		}
-		return txn.Set(metaNames, indexRules()[:1])
+		return txn.Set(metaNames, currentIndexRules()[:1])
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,8 +124,8 @@ func reopenReindexed(t *testing.T, cfg Config, e *Engine) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	if v, err := e.indexRules(); err != nil || !bytes.Equal(v, indexRules()) {
-		t.Fatalf("index rules %v %v, want %v", v, err, indexRules())
+	if v, err := e.indexRules(); err != nil || !bytes.Equal(v, currentIndexRules()) {
+		t.Fatalf("index rules %v %v, want %v", v, err, currentIndexRules())
 	}
 	return e
 }
