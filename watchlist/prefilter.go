@@ -2,6 +2,7 @@ package watchlist
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
 
 	"github.com/bits-and-blooms/bloom/v3"
@@ -70,7 +71,7 @@ type run struct {
 }
 
 // deltaCap is the number of keys the delta filter is sized for: copying
-// it on every write costs about 120 KB at 0.1%.
+// it on every write costs about 230 KB at 0.1% (filterShape).
 const deltaCap = 1 << 16
 
 // rebuildFloor is the fewest keys outside the built filters that start a
@@ -79,14 +80,41 @@ const rebuildFloor = deltaCap
 
 func newFilterSet(sizes indexCounts, fpRate float64) *filterSet {
 	f := &filterSet{
-		delta:  run{filter: bloom.NewWithEstimates(deltaCap, fpRate)},
+		delta:  run{filter: newFilter(deltaCap, fpRate)},
 		fpRate: fpRate,
 	}
 	for c, n := range sizes {
-		f.main[c] = bloom.NewWithEstimates(uint(max(n, 1024)), fpRate)
+		f.main[c] = newFilter(uint(max(n, 1024)), fpRate)
 		f.builtKeys += uint(max(n, 0))
 	}
 	return f
+}
+
+// maxFilterGrowth bounds the memory newFilter may spend, as a multiple of
+// the smallest filter for the same keys and false-positive rate.
+const maxFilterGrowth = 2.0
+
+// filterShape returns the bits and hash functions of a filter for n keys
+// at false-positive rate fp: the fewest hash functions whose filter is at
+// most maxFilterGrowth times the smallest one (DESIGN.md: a key that is
+// absent, the common case, costs fewer memory reads in a sparser filter).
+// With k hash functions and m bits the rate is (1 - e^(-kn/m))^k, so m is
+// -kn / ln(1 - fp^(1/k)). The number of hash functions depends on fp
+// only, so that every filter of a set, whatever its size, has the same
+// and a probe's bit locations serve them all.
+func filterShape(n uint, fp float64) (m, k uint) {
+	bitsPerKey := func(k uint) float64 { return -float64(k) / math.Log1p(-math.Pow(fp, 1/float64(k))) }
+	smallest := -math.Log(fp) / (math.Ln2 * math.Ln2)
+	k = 1
+	for bitsPerKey(k) > maxFilterGrowth*smallest { // ends by the optimal k, where bitsPerKey is smallest
+		k++
+	}
+	return uint(math.Ceil(bitsPerKey(k) * float64(n))), k
+}
+
+// newFilter returns an empty filter shaped by filterShape.
+func newFilter(n uint, fp float64) *bloom.BloomFilter {
+	return bloom.New(filterShape(n, fp))
 }
 
 // filtersOf builds a set over the keys (as hashed by bloomKey) of the
@@ -207,7 +235,7 @@ func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, grown
 		// serialised) and f reads no further than its own length.
 		d := run{keys: n.delta.keys}
 		if len(d.keys) == 0 {
-			d.filter = bloom.NewWithEstimates(deltaCap, n.fpRate)
+			d.filter = newFilter(deltaCap, n.fpRate)
 		} else {
 			d.filter = n.delta.filter.Copy()
 		}
@@ -227,7 +255,7 @@ func (f *filterSet) withWrites(added []key, removed int) (next *filterSet, grown
 
 // newRun builds a run over keys.
 func (f *filterSet) newRun(keys []key) run {
-	r := run{filter: bloom.NewWithEstimates(uint(len(keys)), f.fpRate), keys: make([]uint64, 0, len(keys))}
+	r := run{filter: newFilter(uint(len(keys)), f.fpRate), keys: make([]uint64, 0, len(keys))}
 	for _, k := range keys {
 		r.add(bloomKey(k))
 	}
@@ -248,7 +276,7 @@ func (f *filterSet) pushRun(r run) {
 	for len(runs) > 0 && len(runs[len(runs)-1].keys) <= len(r.keys) {
 		last := runs[len(runs)-1]
 		runs = runs[:len(runs)-1]
-		m := run{filter: bloom.NewWithEstimates(uint(len(last.keys)+len(r.keys)), f.fpRate),
+		m := run{filter: newFilter(uint(len(last.keys)+len(r.keys)), f.fpRate),
 			keys: make([]uint64, 0, len(last.keys)+len(r.keys))}
 		for _, h := range last.keys {
 			m.add(h)
