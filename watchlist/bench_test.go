@@ -139,7 +139,9 @@ func innocentProbes(b *testing.B, e *watchlist.Engine, count int, onlyBloomNegat
 }
 
 // BenchmarkBloomBaseline is the yardstick: one bare bloom.Test of one key
-// in a filter as large as the store's, at the same false-positive rate.
+// in a filter for as many keys as the store's, at the same false-positive
+// rate, shaped as the library shapes it (the smallest filter; the
+// engine's own are sparser: filterShape).
 func BenchmarkBloomBaseline(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("alerts=%d", n), func(b *testing.B) {
