@@ -109,13 +109,14 @@ func TestRecall(t *testing.T) {
 	// about 3 points under what the engine scores since the second
 	// spellings (Khmer O, Burmese S, Lao and Thai the passport way:
 	// exact 100%, joined and swapped 100%, year only 98.6%, year off by
-	// one 93.1%, truncated 93.5%, typo 82.9%, another romanisation 80.6%;
-	// no birth date 88.9%, the rest names read from Thai, Lao, Burmese or
-	// Khmer script that agree only nearly, which scoring does not let hit
-	// with the date unknown).
+	// one 93.1%, truncated 93.5%, typo 82.9%; no birth date 88.9%, the
+	// rest names read from Thai, Lao, Burmese or Khmer script that agree
+	// only nearly, which scoring does not let hit with the date unknown)
+	// and the Wade-Giles reading of Han names (another romanisation 80.6%
+	// → 87.1%).
 	floors := map[Variant]float64{
 		VariantExact: 0.99, VariantJoined: 0.97, VariantSwapped: 0.97, VariantYear: 0.90,
-		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.77,
+		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.84,
 		VariantPartialBirth: 0.95, VariantNoBirth: 0.85,
 	}
 	// The short run samples other people (5,000 alerts): 5 points more.

@@ -200,6 +200,8 @@ func TestCrossScriptHits(t *testing.T) {
 		childAlert("RUS", "Щербакова Юлия", "2014-02-02"),
 		childAlert("SURNAME", "单田芳", "2016-04-04"),
 		childAlert("COMPOUND", "欧阳修", "2012-12-12"),
+		childAlert("TWN", "許志明", "2014-10-10"), // traditional characters
+		childAlert("JEN", "任家豪", "2013-06-06"), // R is J in Wade-Giles: another skeleton
 	}
 	mustUpsert(t, e, alerts...)
 	tests := []struct {
@@ -220,6 +222,12 @@ func TestCrossScriptHits(t *testing.T) {
 		{"RUS", Traveller{Surname: "SHCHERBAKOVA", Given: "IULIIA", BirthDate: "2014-02-02"}},
 		{"SURNAME", Traveller{Surname: "SHAN", Given: "TIANFANG", BirthDate: "2016-04-04"}},
 		{"COMPOUND", Traveller{Surname: "OUYANG", Given: "XIU", BirthDate: "2012-12-12"}},
+		// Han names in Wade-Giles, as Taiwan's passports write them.
+		{"TWN", Traveller{Surname: "HSU", Given: "CHIH-MING", BirthDate: "2014-10-10"}},
+		{"TWN", Traveller{Surname: "XU", Given: "ZHIMING", BirthDate: "2014-10-10"}},
+		{"HAN", Traveller{Surname: "CHANG", Given: "HSIAO-MING", BirthDate: "2015-03-09"}},
+		{"JEN", Traveller{Surname: "JEN", Given: "CHIA-HAO", BirthDate: "2013-06-06"}},
+		{"JEN", Traveller{Surname: "REN", Given: "JIAHAO", BirthDate: "2013-06-06"}},
 		// Documents that give only the birth year, or year and month, as
 		// some issuers do: the alert knows the whole date.
 		// (with sex and nationality, which every passport gives: the year

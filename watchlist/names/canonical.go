@@ -15,8 +15,9 @@ import (
 // change to the readings. 1: up to the Thai silent-ร spellings; 2: Khmer
 // read the passport way (khmer.go); 3: second spellings for Khmer closed
 // syllables, Burmese ဆ and Lao vowels (Canonical); 4: Thai read by
-// syllables (thai.go).
-const Version = 4
+// syllables (thai.go); 5: Han names also read in Wade-Giles
+// (wadegiles.go).
+const Version = 5
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use

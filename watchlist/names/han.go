@@ -8,15 +8,15 @@ import (
 )
 
 // compoundSurnames are the two-character Chinese surnames, with their
-// reading as a surname.
+// reading as a surname, syllable by syllable.
 var compoundSurnames = map[string]string{
-	"欧阳": "OUYANG", "司马": "SIMA", "诸葛": "ZHUGE", "上官": "SHANGGUAN", "东方": "DONGFANG",
-	"皇甫": "HUANGFU", "尉迟": "YUCHI", "公孙": "GONGSUN", "慕容": "MURONG", "令狐": "LINGHU",
-	"长孙": "ZHANGSUN", "宇文": "YUWEN", "司徒": "SITU", "夏侯": "XIAHOU", "轩辕": "XUANYUAN",
-	"端木": "DUANMU", "西门": "XIMEN", "南宫": "NANGONG", "独孤": "DUGU", "呼延": "HUYAN",
-	"万俟": "MOQI", "闻人": "WENREN", "东郭": "DONGGUO", "澹台": "TANTAI", "公冶": "GONGYE",
-	"赫连": "HELIAN", "申屠": "SHENTU", "太史": "TAISHI", "钟离": "ZHONGLI", "司空": "SIKONG",
-	"歐陽": "OUYANG", "司馬": "SIMA", "諸葛": "ZHUGE", "長孫": "ZHANGSUN",
+	"欧阳": "OU YANG", "司马": "SI MA", "诸葛": "ZHU GE", "上官": "SHANG GUAN", "东方": "DONG FANG",
+	"皇甫": "HUANG FU", "尉迟": "YU CHI", "公孙": "GONG SUN", "慕容": "MU RONG", "令狐": "LING HU",
+	"长孙": "ZHANG SUN", "宇文": "YU WEN", "司徒": "SI TU", "夏侯": "XIA HOU", "轩辕": "XUAN YUAN",
+	"端木": "DUAN MU", "西门": "XI MEN", "南宫": "NAN GONG", "独孤": "DU GU", "呼延": "HU YAN",
+	"万俟": "MO QI", "闻人": "WEN REN", "东郭": "DONG GUO", "澹台": "TAN TAI", "公冶": "GONG YE",
+	"赫连": "HE LIAN", "申屠": "SHEN TU", "太史": "TAI SHI", "钟离": "ZHONG LI", "司空": "SI KONG",
+	"歐陽": "OU YANG", "司馬": "SI MA", "諸葛": "ZHU GE", "長孫": "ZHANG SUN",
 }
 
 // surnameReadings are single-character surnames whose reading as a
@@ -39,15 +39,27 @@ func newPinyinArgs() pinyin.Args {
 	return a
 }
 
-// hanReading is the toneless pinyin of one Han character, as a Chinese
-// passport writes it (ü as YU).
-func hanReading(r rune) string {
+// A romanisation writes one toneless pinyin syllable (go-pinyin's: lower
+// case, ü as v) the way a passport prints it.
+type romanisation func(syllable string) string
+
+// hanSystems are the romanisations a Han name is read in: pinyin, as
+// mainland Chinese passports write it, then Wade-Giles, as Taiwan's and
+// older documents do (wadegiles.go).
+var hanSystems = []romanisation{passportPinyin, wadeGiles}
+
+// hanSyllable is the toneless pinyin of one Han character, "" for none.
+func hanSyllable(r rune) string {
 	p := pinyin.SinglePinyin(r, newPinyinArgs())
 	if len(p) == 0 {
 		return ""
 	}
-	return passportPinyin(p[0])
+	return p[0]
 }
+
+// hanReading is the pinyin of one Han character as a Chinese passport
+// writes it.
+func hanReading(r rune) string { return passportPinyin(hanSyllable(r)) }
 
 // passportPinyin writes a pinyin syllable as Chinese passports do:
 // upper-case, ü (go-pinyin's "v") as YU.
@@ -59,33 +71,50 @@ func passportPinyin(s string) string {
 	return s
 }
 
-// hanToLatin reads a Han string as syllable tokens; a surname is read with
-// its surname reading and as one token.
-func hanToLatin(s string, surname bool) []string {
+// hanToLatin reads a Han string as syllable tokens in one romanisation;
+// a surname is read with its surname reading and as one token.
+func hanToLatin(s string, surname bool, write romanisation) []string {
 	s = stripNonHan(s)
 	if s == "" {
 		return nil
 	}
 	if surname {
-		if r, ok := compoundSurnames[s]; ok && r != "" {
-			return []string{r}
-		}
+		var syllables []string
 		rs := []rune(s)
-		if len(rs) == 1 {
-			if r, ok := surnameReadings[rs[0]]; ok {
-				return []string{r}
+		if r, ok := compoundSurnames[s]; ok && r != "" {
+			syllables = strings.Fields(strings.ToLower(r))
+		} else if r, ok := surnameReadings[rs[0]]; ok && len(rs) == 1 {
+			syllables = []string{strings.ToLower(r)}
+		} else {
+			for _, r := range rs {
+				syllables = append(syllables, hanSyllable(r))
 			}
 		}
 		var b strings.Builder
-		for _, r := range rs {
-			b.WriteString(hanReading(r))
+		for _, syl := range syllables {
+			if syl != "" {
+				b.WriteString(write(syl))
+			}
 		}
 		return []string{b.String()}
 	}
 	var out []string
 	for _, r := range s {
-		if syl := hanReading(r); syl != "" {
-			out = append(out, syl)
+		if syl := hanSyllable(r); syl != "" {
+			out = append(out, write(syl))
+		}
+	}
+	return out
+}
+
+// hanNames returns the readings of a Han name, one per romanisation of
+// hanSystems, without repeats (王芳 is WANG FANG in both).
+func hanNames(surname, given string) []Name {
+	var out []Name
+	for _, write := range hanSystems {
+		n := Name{Surname: hanToLatin(surname, true, write), Given: hanToLatin(given, false, write), Ordered: true, Script: "Han"}
+		if len(n.Surname)+len(n.Given) > 0 && !containsName(out, n) {
+			out = append(out, n)
 		}
 	}
 	return out
@@ -102,9 +131,11 @@ func stripNonHan(s string) string {
 
 // parseHanFull splits a Han personal name into surname and given name: a
 // two-character surname when the name starts with one, otherwise the first
-// character. Names transcribed into Han with a middle dot (Uyghur, foreign
-// names: 阿依古丽·买买提) have no Chinese surname and stay unordered.
-func parseHanFull(full string) (Name, bool) {
+// character; one reading per romanisation (hanNames). Names transcribed
+// into Han with a middle dot (Uyghur, foreign names: 阿依古丽·买买提) have
+// no Chinese surname and stay unordered, in pinyin only: their bearers'
+// documents spell them from the original language, not from Han.
+func parseHanFull(full string) []Name {
 	if strings.ContainsAny(full, "·・•.") {
 		var tokens []string
 		for _, part := range strings.FieldsFunc(full, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
@@ -114,11 +145,14 @@ func parseHanFull(full string) (Name, bool) {
 			}
 			tokens = append(tokens, b.String())
 		}
-		return Name{Given: tokens, Script: "Han"}, len(tokens) > 0
+		if len(tokens) == 0 {
+			return nil
+		}
+		return []Name{{Given: tokens, Script: "Han"}}
 	}
 	rs := []rune(stripNonHan(full))
 	if len(rs) == 0 {
-		return Name{}, false
+		return nil
 	}
 	cut := 1
 	if len(rs) >= 3 {
@@ -126,10 +160,5 @@ func parseHanFull(full string) (Name, bool) {
 			cut = 2
 		}
 	}
-	return Name{
-		Surname: hanToLatin(string(rs[:cut]), true),
-		Given:   hanToLatin(string(rs[cut:]), false),
-		Ordered: true,
-		Script:  "Han",
-	}, true
+	return hanNames(string(rs[:cut]), string(rs[cut:]))
 }

@@ -14,7 +14,9 @@
 //     are produced as variants.
 //   - Han characters become Hanyu Pinyin without tones (mozillazg/go-pinyin),
 //     with the surname read as a surname (单 SHAN, 曾 ZENG, 区 OU ...) and the
-//     two-character surnames (欧阳, 司马, 诸葛 ...) recognised.
+//     two-character surnames (欧阳, 司马, 诸葛 ...) recognised; a Han name
+//     is also read in Wade-Giles, as Taiwan's passports write it (張志明
+//     CHANG CHIH MING besides ZHANG ZHI MING).
 //   - Thai and Lao preposed vowels are moved after their consonant, Burmese
 //     is romanised with a table close to passport practice, and the other
 //     scripts (Thai, Lao, Khmer, Cyrillic ...) are transliterated by
@@ -79,12 +81,7 @@ func (n Name) Splits() []Split {
 func FromParts(surname, given string) []Name {
 	script := scriptOf(surname + given)
 	if script == "Han" && !strings.ContainsFunc(surname+given, isLatinLetter) {
-		h := hanToLatin(surname, true)
-		g := hanToLatin(given, false)
-		if len(h)+len(g) == 0 {
-			return nil
-		}
-		return []Name{{Surname: h, Given: g, Ordered: true, Script: script}}
+		return hanNames(surname, given)
 	}
 	ss := Canonical(surname)
 	gs := Canonical(given)
@@ -105,10 +102,7 @@ func FromParts(surname, given string) []Name {
 func FromFull(full string) []Name {
 	script := scriptOf(full)
 	if script == "Han" && !strings.ContainsFunc(full, isLatinLetter) {
-		if n, ok := parseHanFull(full); ok {
-			return []Name{n}
-		}
-		return nil
+		return parseHanFull(full)
 	}
 	var out []Name
 	for _, v := range Canonical(full) {

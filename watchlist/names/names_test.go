@@ -47,40 +47,91 @@ func TestCanonical(t *testing.T) {
 func TestHanNames(t *testing.T) {
 	tests := []struct {
 		full, surname, given string
+		// wgSurname and wgGiven are the Wade-Giles reading, the second.
+		wgSurname, wgGiven string
 	}{
-		{"张小明", "ZHANG", "XIAO MING"},
-		{"单田芳", "SHAN", "TIAN FANG"},
-		{"曾国藩", "ZENG", "GUO FAN"},
-		{"解缙", "XIE", "JIN"},
-		{"区小红", "OU", "XIAO HONG"},
-		{"仇英", "QIU", "YING"},
-		{"朴正熙", "PIAO", "ZHENG XI"},
-		{"查良镛", "ZHA", "LIANG YONG"},
-		{"欧阳修", "OUYANG", "XIU"},
-		{"司马光", "SIMA", "GUANG"},
-		{"诸葛亮", "ZHUGE", "LIANG"},
-		{"上官婉儿", "SHANGGUAN", "WAN ER"},
-		{"吕丽", "LYU", "LI"},
-		{"張小明", "ZHANG", "XIAO MING"}, // traditional characters
+		{"张小明", "ZHANG", "XIAO MING", "CHANG", "HSIAO MING"},
+		{"单田芳", "SHAN", "TIAN FANG", "SHAN", "TIEN FANG"},
+		{"曾国藩", "ZENG", "GUO FAN", "TSENG", "KUO FAN"},
+		{"解缙", "XIE", "JIN", "HSIEH", "CHIN"},
+		{"区小红", "OU", "XIAO HONG", "OU", "HSIAO HUNG"},
+		{"仇英", "QIU", "YING", "CHIU", "YING"},
+		{"朴正熙", "PIAO", "ZHENG XI", "PIAO", "CHENG HSI"},
+		{"查良镛", "ZHA", "LIANG YONG", "CHA", "LIANG YUNG"},
+		{"欧阳修", "OUYANG", "XIU", "OUYANG", "HSIU"},
+		{"司马光", "SIMA", "GUANG", "SSUMA", "KUANG"},
+		{"诸葛亮", "ZHUGE", "LIANG", "CHUKO", "LIANG"},
+		{"上官婉儿", "SHANGGUAN", "WAN ER", "SHANGKUAN", "WAN ERH"},
+		{"吕丽", "LYU", "LI", "LU", "LI"},
+		{"張小明", "ZHANG", "XIAO MING", "CHANG", "HSIAO MING"}, // traditional characters
+		// Taiwanese passports write Wade-Giles.
+		{"蔣經國", "JIANG", "JING GUO", "CHIANG", "CHING KUO"},
+		{"李登輝", "LI", "DENG HUI", "LI", "TENG HUI"},
+		{"許志明", "XU", "ZHI MING", "HSU", "CHIH MING"},
+		{"周子瑜", "ZHOU", "ZI YU", "CHOU", "TZU YU"},
+		{"王芳", "WANG", "FANG", "", ""}, // the same in both
 	}
 	for _, tt := range tests {
+		want := 2
+		if tt.wgSurname == "" {
+			want = 1
+		}
 		got := FromFull(tt.full)
-		if len(got) != 1 {
-			t.Fatalf("FromFull(%q) gave %d names", tt.full, len(got))
+		if len(got) != want {
+			t.Fatalf("FromFull(%q) gave %d names, want %d: %+v", tt.full, len(got), want, got)
 		}
-		n := got[0]
-		if !n.Ordered || strings.Join(n.Surname, " ") != tt.surname || strings.Join(n.Given, " ") != tt.given || n.Script != "Han" {
-			t.Errorf("FromFull(%q) = %+v, want %s / %s", tt.full, n, tt.surname, tt.given)
+		check := func(n Name, surname, given string) {
+			t.Helper()
+			if !n.Ordered || strings.Join(n.Surname, " ") != surname || strings.Join(n.Given, " ") != given || n.Script != "Han" {
+				t.Errorf("FromFull(%q) = %+v, want %s / %s", tt.full, n, surname, given)
+			}
 		}
-		parts := FromParts(string([]rune(tt.full)[:len([]rune(tt.full))-len(strings.Fields(tt.given))]), string([]rune(tt.full)[len([]rune(tt.full))-len(strings.Fields(tt.given)):]))
-		if len(parts) != 1 || strings.Join(parts[0].Surname, " ") != tt.surname {
+		check(got[0], tt.surname, tt.given)
+		if want == 2 {
+			check(got[1], tt.wgSurname, tt.wgGiven)
+		}
+		rs := []rune(tt.full)
+		cut := len(rs) - len(strings.Fields(tt.given))
+		parts := FromParts(string(rs[:cut]), string(rs[cut:]))
+		if len(parts) != want || strings.Join(parts[0].Surname, " ") != tt.surname ||
+			(want == 2 && strings.Join(parts[1].Surname, " ") != tt.wgSurname) {
 			t.Errorf("FromParts for %q = %+v", tt.full, parts)
 		}
 	}
-	// Uyghur name transcribed in Han: no Chinese surname, order unknown.
+	// Uyghur name transcribed in Han: no Chinese surname, order unknown,
+	// and no Wade-Giles reading (the bearer's documents spell it from
+	// Uyghur).
 	u := FromFull("阿依古丽·买买提")
-	if len(u) != 1 || u[0].Ordered || strings.Join(u[0].Given, " ") != "A YI GU LI MAI MAI TI"[:0]+"AYIGULI MAIMAITI" {
+	if len(u) != 1 || u[0].Ordered || strings.Join(u[0].Given, " ") != "AYIGULI MAIMAITI" {
 		t.Errorf("Uyghur name: %+v", u)
+	}
+}
+
+// TestWadeGiles checks the pinyin-to-Wade-Giles conversion syllable by
+// syllable against the system's tables (apostrophes and umlauts dropped,
+// as passports print them).
+func TestWadeGiles(t *testing.T) {
+	for pinyin, want := range map[string]string{
+		// initials
+		"ba": "PA", "pa": "PA", "da": "TA", "ta": "TA", "ga": "KA", "ka": "KA",
+		"ji": "CHI", "qi": "CHI", "xi": "HSI", "zha": "CHA", "cha": "CHA", "sha": "SHA",
+		"rang": "JANG", "za": "TSA", "ca": "TSA", "sa": "SA", "zu": "TSU", "cu": "TSU",
+		// the empty rhyme
+		"zhi": "CHIH", "chi": "CHIH", "shi": "SHIH", "ri": "JIH", "zi": "TZU", "ci": "TZU", "si": "SSU",
+		// finals
+		"zhong": "CHUNG", "song": "SUNG", "xiong": "HSIUNG", "qiong": "CHIUNG", "tian": "TIEN",
+		"xie": "HSIEH", "lie": "LIEH", "jue": "CHUEH", "xue": "HSUEH", "lve": "LUEH", "nve": "NUEH",
+		"lv": "LU", "nv": "NU", "ju": "CHU", "xu": "HSU", "qu": "CHU", "jun": "CHUN", "xuan": "HSUAN",
+		"de": "TE", "zhe": "CHE", "re": "JE", "ze": "TSE", "ge": "KO", "ke": "KO", "he": "HO", "e": "O",
+		"guo": "KUO", "huo": "HUO", "luo": "LO", "duo": "TO", "zuo": "TSO", "ruo": "JO", "zhuo": "CHO", "shuo": "SHUO",
+		"gui": "KUEI", "kui": "KUEI", "hui": "HUI", "dui": "TUI", "rui": "JUI",
+		"er": "ERH", "yi": "YI", "ye": "YEH", "you": "YU", "yu": "YU", "yan": "YEN", "yong": "YUNG",
+		"yue": "YUEH", "yuan": "YUAN", "yun": "YUN", "ying": "YING", "wu": "WU", "wang": "WANG",
+		"ming": "MING", "feng": "FENG", "liu": "LIU", "zhou": "CHOU", "kang": "KANG",
+	} {
+		if got := wadeGiles(pinyin); got != want {
+			t.Errorf("wadeGiles(%q) = %q, want %q", pinyin, got, want)
+		}
 	}
 }
 
