@@ -16,8 +16,10 @@ import (
 // read the passport way (khmer.go); 3: second spellings for Khmer closed
 // syllables, Burmese ဆ and Lao vowels (Canonical); 4: Thai read by
 // syllables (thai.go); 5: Han names also read in Wade-Giles
-// (wadegiles.go).
-const Version = 5
+// (wadegiles.go); 6: Lao final long I as Y and ຫ before a sonorant
+// silent, Thai linking RA (สุรชัย SURACHAI) and a sonorant before the
+// karan kept.
+const Version = 6
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -99,13 +101,44 @@ var laoVowels = strings.NewReplacer(
 )
 
 // laoPassport writes a Lao name's vowels, and ຍ, the way Lao passports
-// do: ສຸລິຍາ SOULIYA, ບຸນມະນີ BOUNMANI, ທອງບຸນ THONGBOUN.
+// do: ສຸລິຍາ SOULIYA, ບຸນມະນີ BOUNMANY, ທອງບຸນ THONGBOUN. A long I that
+// ends a word is Y (ນາລີ NALY, ມະນີ MANY), and ຫ before a sonorant only
+// marks the tone and is not written (ສະຫວັນ SAWAN, not SAHWAN).
 func laoPassport(s string) (string, bool) {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }) {
+	if !strings.ContainsFunc(s, isLao) {
 		return s, false
 	}
-	s = laoVowels.Replace(s)
+	in := []rune(s)
+	out := make([]rune, 0, len(in))
+	for i, r := range in {
+		switch {
+		case r == 'ຫ' && i+1 < len(in) && strings.ContainsRune("ງຍນມລວຣ", in[i+1]):
+			continue
+		case r == 'ີ' && laoWordEnds(in[i+1:]):
+			out = append(out, 'y')
+			continue
+		}
+		out = append(out, r)
+	}
+	s = laoVowels.Replace(string(out))
 	return strings.ReplaceAll(s, "ຍ", "y"), true
+}
+
+func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
+
+// laoWordEnds reports whether what follows a vowel sign ends its word:
+// nothing, or only tone marks, before a letter of no Lao syllable.
+func laoWordEnds(rest []rune) bool {
+	for _, r := range rest {
+		switch {
+		case r >= 0x0EC8 && r <= 0x0ECB: // tone marks
+		case isLao(r):
+			return false
+		default:
+			return true
+		}
+	}
+	return true
 }
 
 // thaiSilentR writes the Thai clusters whose ร is not pronounced as

@@ -35,6 +35,10 @@ func TestCanonical(t *testing.T) {
 		{"ສຸລິຍາ", []string{"SULINYAA", "SOULIYA"}},                    // Lao vowels and ຍ, the passport way
 		{"ທອງບຸນ", []string{"THONGBUN", "THONGBOUN"}},                  // ຸ is OU
 		{"ຄຳພອນ", []string{"KHMAAPHON", "KHAMPHON"}},                   // ຳ is AM
+		{"ນາລີ", []string{"NAALII", "NALY"}},                           // a long I ends the word: Y
+		{"ມະນີວົງ", []string{"MANIIWONG", "MANIWONG"}},                 // ... only there
+		{"ສະຫວັນຄຳ", []string{"SAHWNKHMAA", "SAWANKHAM"}},              // ຫ before a sonorant is not written
+		{"ມະຫາໄຊ", []string{"MAHAASAI", "MAHASAI"}},                    // ... before a vowel it is H
 		{"สมชาย ใจดี", []string{"SMCHAAY CCHAIDII", "SOMCHAI CHAIDI"}}, // Thai by syllables (thai.go)
 	}
 	for _, tt := range tests {
@@ -350,6 +354,11 @@ func TestThaiPassportSpelling(t *testing.T) {
 		{"สวัสดิ์", "SAWAT"},          // open A before วั
 		{"พรหมบุญ", "PHROMBUN"},       // an exact miss of TestRecall before
 		{"สวัสดิ์ศักดิ์", "SAWATSAK"}, // ... the other
+		{"สุรชัย", "SURACHAI"},        // ร after U links with A, before a syllable with a vowel
+		{"จิรวัฒน์", "CHIRAWAT"},      // ... after I
+		{"ธีรพงษ์", "THIRAPHONG"},     // ... before two consonants
+		{"สุรเชษฐ์", "SURACHET"},      // ... before a preposed vowel
+		{"ภิรมย์", "PHIROM"},          // ร and one consonant end the word: RO-M
 	}
 	for _, tt := range tests {
 		got, ok := thaiPassport(tt.in)

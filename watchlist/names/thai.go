@@ -19,7 +19,9 @@ import "strings"
 //   - ห before a sonorant only marks its tone (หญิง YING, พรหม PHROM);
 //     อ carries a vowel or is the vowel O (ทอง THONG); ร ล ว after some
 //     consonants make a cluster (ประ PRA, ศรี SRI); รร is AN (วรรณา WANNA);
-//   - a letter under the karan (์) is silent, tone marks are not written.
+//   - a letter under the karan (์) is silent, tone marks are not written;
+//   - ร after a written I or U, before another syllable, is RA: the
+//     linking vowel of Sanskrit and Pali compounds (สุรชัย SURACHAI).
 //
 // It is an approximation: a dictionary knows where Sanskrit loans keep a
 // vowel (รัตนา RATTANA reads RATNA here); the matcher's similarity takes
@@ -81,8 +83,10 @@ func thaiClean(w []rune) []rune {
 				out = out[:len(out)-1]
 			}
 			// A cluster under the karan after a closed syllable is silent
-			// whole: จันทร์ CHAN, ลักษณ์ LAK.
-			if k := len(out); k >= 3 && isThaiConsonantLetter(out[k-1]) && isThaiConsonantLetter(out[k-2]) && thaiVowelLatin[out[k-3]] != "" {
+			// whole: จันทร์ CHAN, ลักษณ์ LAK; a sonorant before the
+			// karan's letter is not part of it (ภิรมย์ PHIROM).
+			if k := len(out); k >= 3 && isThaiConsonantLetter(out[k-1]) && !isThaiSonorant(out[k-1]) &&
+				isThaiConsonantLetter(out[k-2]) && thaiVowelLatin[out[k-3]] != "" {
 				out = out[:k-1]
 			}
 		default:
@@ -203,7 +207,15 @@ func thaiWord(raw []rune) string {
 			// follows to the end of the word opens the last syllable
 			// (อุดม U-DOM); ร there is silent after a final (เพชร PHET).
 			opens := written && j+2 == n && isCons(j+1) && w[j+1] != 'ร' && !strings.HasSuffix(vowel, "M")
-			if !opens {
+			// In a compound of Sanskrit or Pali words, ร after a written I
+			// or U, with a syllable after it, links the two with A: สุรชัย
+			// SURACHAI, จิรวัฒน์ CHIRAWAT, ธีรพงษ์ THIRAPHONG.
+			linking := !opens && j == i && w[j] == 'ร' && pre == 0 && (vowel == "I" || vowel == "U") && j+1 < n &&
+				(isPreposed(w[j+1]) || (isCons(j+1) && (hasVowelAfter(j+1) || (j+2 < n && isCons(j+2)))))
+			if linking {
+				b.WriteString("RA")
+				i = j + 1
+			} else if !opens {
 				f := thaiFinalOf(w[j])
 				if f == "I" && strings.HasSuffix(vowel, "I") {
 					f = ""
