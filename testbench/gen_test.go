@@ -112,11 +112,12 @@ func TestRecall(t *testing.T) {
 	// one 93.1%, truncated 93.5%, typo 82.9%; no birth date 88.9%, the
 	// rest names read from Thai, Lao, Burmese or Khmer script that agree
 	// only nearly, which scoring does not let hit with the date unknown)
-	// and the Wade-Giles reading of Han names (another romanisation 80.6%
-	// → 87.1%).
+	// and the Wade-Giles reading of Han names, F in P's skeleton class and
+	// the Lao and Thai spellings that came with them (another
+	// romanisation 80.6% → 93.5%, typo 84.3%, no birth date 89.4%).
 	floors := map[Variant]float64{
 		VariantExact: 0.99, VariantJoined: 0.97, VariantSwapped: 0.97, VariantYear: 0.90,
-		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.84,
+		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.90,
 		VariantPartialBirth: 0.95, VariantNoBirth: 0.85,
 	}
 	// The short run samples other people (5,000 alerts): 5 points more.

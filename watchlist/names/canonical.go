@@ -18,8 +18,8 @@ import (
 // syllables (thai.go); 5: Han names also read in Wade-Giles
 // (wadegiles.go); 6: Lao final long I as Y and ຫ before a sonorant
 // silent, Thai linking RA (สุรชัย SURACHAI) and a sonorant before the
-// karan kept.
-const Version = 6
+// karan kept; 7: F in P's class of Skeleton (พิมพ์ PHIM or PIM).
+const Version = 7
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use

@@ -13,6 +13,8 @@ import (
 // name), V and W are dropped too (ວົງສາ is VONGSA or WONGSA), aspirated
 // and plain consonants merge (PH/P/B, TH/T/D, KH/K/G,
 // CH/J/ZH/Q/C, SH/S/X/Z), L and R merge, and runs of one class collapse.
+// F is P's class too: PH is an aspirated P in Thai and Lao names (พิมพ์
+// PHIM or PIM) and an F in Vietnamese and European ones (PHAM, FAM).
 // A name that starts with a vowel keeps a leading "A".
 func Skeleton(s string) string {
 	var b strings.Builder
@@ -35,13 +37,8 @@ func Skeleton(s string) string {
 			if first && c != 'H' && c != 'Y' && c != 'W' && c != 'V' {
 				class = 'A'
 			}
-		case 'B', 'P':
+		case 'B', 'P', 'F':
 			class = 'P'
-			if c == 'P' && next == 'H' {
-				class = 'F'
-			}
-		case 'F':
-			class = 'F'
 		case 'D', 'T':
 			class = 'T'
 			if c == 'T' && (next == 'S' || next == 'Z') {

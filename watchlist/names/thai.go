@@ -69,9 +69,12 @@ func thaiFinalOf(r rune) string {
 }
 
 // thaiClean drops tone marks and the maitaikhu, and each letter under a
-// karan with its vowel.
-func thaiClean(w []rune) []rune {
-	out := make([]rune, 0, len(w))
+// karan with its vowel. closed reports, for each letter it keeps, whether
+// the karan silenced what followed it: such a letter ends its syllable
+// (the ร of สมบูรณ์ธนา SOMBUN-THANA).
+func thaiClean(w []rune) (out []rune, closed []bool) {
+	out = make([]rune, 0, len(w))
+	closed = make([]bool, len(w))
 	for _, r := range w {
 		switch {
 		case r >= 0x0E48 && r <= 0x0E4B, r == 0x0E47: // tone marks, maitaikhu
@@ -89,15 +92,19 @@ func thaiClean(w []rune) []rune {
 				isThaiConsonantLetter(out[k-2]) && thaiVowelLatin[out[k-3]] != "" {
 				out = out[:k-1]
 			}
+			if k := len(out); k > 0 {
+				closed[k-1] = true
+			}
 		default:
+			closed[len(out)] = false
 			out = append(out, r)
 		}
 	}
-	return out
+	return out, closed[:len(out)]
 }
 
 func thaiWord(raw []rune) string {
-	w := thaiClean(raw)
+	w, closed := thaiClean(raw)
 	n := len(w)
 	isCons := func(i int) bool {
 		if i >= n {
@@ -210,7 +217,7 @@ func thaiWord(raw []rune) string {
 			// In a compound of Sanskrit or Pali words, ร after a written I
 			// or U, with a syllable after it, links the two with A: สุรชัย
 			// SURACHAI, จิรวัฒน์ CHIRAWAT, ธีรพงษ์ THIRAPHONG.
-			linking := !opens && j == i && w[j] == 'ร' && pre == 0 && (vowel == "I" || vowel == "U") && j+1 < n &&
+			linking := !opens && j == i && w[j] == 'ร' && !closed[j] && pre == 0 && (vowel == "I" || vowel == "U") && j+1 < n &&
 				(isPreposed(w[j+1]) || (isCons(j+1) && (hasVowelAfter(j+1) || (j+2 < n && isCons(j+2)))))
 			if linking {
 				b.WriteString("RA")
