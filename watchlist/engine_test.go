@@ -434,6 +434,43 @@ func TestShortSkeletonIsNoHit(t *testing.T) {
 	}
 }
 
+// When only the birth year is known, on the alert or on the document, a
+// Lao name presented in another spelling of the same sounds (ມະໄລ ສີວົງ
+// as SIVONG MALAY; ອຳພອນ ສຸລິດແກ້ວ as SULITHKEO AMPONE) hits by its
+// phonetic skeleton with the year, sex and nationality agreeing:
+// Jaro-Winkler alone stays under what a year-only date needs. With sex
+// unknown, another nationality or another year, it does not.
+func TestPhoneticFloorFindsAChildKnownByYear(t *testing.T) {
+	e := openTest(t)
+	byYear := childAlert("ALERT-YEAR", "ອຳພອນ ສຸລິດແກ້ວ", "2024")
+	byYear.Person.Nationalities = []string{"LAO"}
+	fullDate := childAlert("DOC-YEAR", "ມະໄລ ສີວົງ", "2016-04-21")
+	fullDate.Person.Nationalities = []string{"LAO"}
+	mustUpsert(t, e, byYear, fullDate)
+	for _, c := range []struct {
+		want string
+		tr   Traveller
+	}{
+		{"ALERT-YEAR", Traveller{Surname: "SULITHKEO", Given: "AMPONE", BirthDate: "2024-03-01", Sex: "M", Nationality: "LAO"}},
+		{"DOC-YEAR", Traveller{Surname: "SIVONG", Given: "MALAY", BirthDate: "2016", Sex: "M", Nationality: "LAO"}},
+		{"", Traveller{Surname: "SULITHKEO", Given: "AMPONE", BirthDate: "2024-03-01", Nationality: "LAO"}},
+		{"", Traveller{Surname: "SULITHKEO", Given: "AMPONE", BirthDate: "2024-03-01", Sex: "M", Nationality: "THA"}},
+		{"", Traveller{Surname: "SIVONG", Given: "MALAY", BirthDate: "2017", Sex: "M", Nationality: "LAO"}},
+	} {
+		hits := check(t, e, c.tr)
+		if c.want == "" {
+			if len(hits) != 0 {
+				t.Errorf("%+v hit %s: %+v", c.tr, hits[0].AlertID, hits[0].Explain)
+			}
+			continue
+		}
+		if len(hits) != 1 || hits[0].AlertID != c.want || hits[0].Explain.Name == nil ||
+			!strings.HasPrefix(hits[0].Explain.Name.Method, "phonetic skeleton") || hits[0].Explain.BirthDate != "partial: year agrees" {
+			t.Errorf("%+v: hits %+v", c.tr, hits)
+		}
+	}
+}
+
 // An alert without a birth date is found by its exact letters; by its
 // whole-name skeleton only where a name of other letters could still hit
 // it: a long name (a letter less on 26 scores 0.992) or a threshold
