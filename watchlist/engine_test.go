@@ -202,6 +202,7 @@ func TestCrossScriptHits(t *testing.T) {
 		childAlert("COMPOUND", "欧阳修", "2012-12-12"),
 		childAlert("TWN", "許志明", "2014-10-10"), // traditional characters
 		childAlert("JEN", "任家豪", "2013-06-06"), // R is J in Wade-Giles: another skeleton
+		childAlert("YOLKINA", "Ёлкина Юлия", "2013-07-07"),
 	}
 	mustUpsert(t, e, alerts...)
 	tests := []struct {
@@ -228,6 +229,9 @@ func TestCrossScriptHits(t *testing.T) {
 		{"HAN", Traveller{Surname: "CHANG", Given: "HSIAO-MING", BirthDate: "2015-03-09"}},
 		{"JEN", Traveller{Surname: "JEN", Given: "CHIA-HAO", BirthDate: "2013-06-06"}},
 		{"JEN", Traveller{Surname: "REN", Given: "JIAHAO", BirthDate: "2013-06-06"}},
+		// Cyrillic in ICAO's spelling of 2015 and in the one before it.
+		{"YOLKINA", Traveller{Surname: "ELKINA", Given: "IULIIA", BirthDate: "2013-07-07"}},
+		{"YOLKINA", Traveller{Surname: "YOLKINA", Given: "YULIYA", BirthDate: "2013-07-07"}},
 		// Documents that give only the birth year, or year and month, as
 		// some issuers do: the alert knows the whole date.
 		// (with sex and nationality, which every passport gives: the year

@@ -18,8 +18,10 @@ import (
 // syllables (thai.go); 5: Han names also read in Wade-Giles
 // (wadegiles.go); 6: Lao final long I as Y and ຫ before a sonorant
 // silent, Thai linking RA (สุรชัย SURACHAI) and a sonorant before the
-// karan kept; 7: F in P's class of Skeleton (พิมพ์ PHIM or PIM).
-const Version = 7
+// karan kept; 7: F in P's class of Skeleton (พิมพ์ PHIM or PIM); 8:
+// Cyrillic also in the spelling before ICAO's of 2015 (Юлия YULIYA),
+// and ICAO's soft and hard signs (Ь unwritten, Ъ IE).
+const Version = 8
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -50,7 +52,9 @@ var specialLatin = map[rune]string{
 //     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM);
 //   - a Burmese ဆ written S (ဆန်း SAN besides HSAN);
 //   - a Lao name written the way Lao passports do, in a French-influenced
-//     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ບຸນ BOUN).
+//     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ບຸນ BOUN);
+//   - a Cyrillic name in the spelling of Russian passports before ICAO's
+//     of 2015, and of most Latin records (Юлия YULIYA besides IULIIA).
 //
 // Han characters are read character by character, each reading a word;
 // use FromParts or FromFull for personal names in Han.
@@ -67,7 +71,7 @@ func Canonical(s string) []string {
 			break
 		}
 	}
-	for _, rewrite := range []func(string) (string, bool){thaiSilentR, thaiPassport, burmeseS, laoPassport} {
+	for _, rewrite := range []func(string) (string, bool){thaiSilentR, thaiPassport, burmeseS, laoPassport, cyrillicPopular} {
 		if alt, ok := rewrite(s); ok {
 			add(canonical(alt, spelling{}))
 		}
@@ -82,6 +86,39 @@ func Canonical(s string) []string {
 type spelling struct {
 	expand bool // ICAO's two-letter spellings (Ä AE)
 	khmerO bool // the Khmer first-series inherent vowel of a closed syllable as O
+}
+
+// cyrillicPopular writes the Cyrillic letters that ICAO 9303 (since
+// 2015) spells with an I the way Russian passports did before and most
+// Latin records still do: Ю YU, Я YA, Й Y, Ё YO, a word's first Е YE, and
+// Ь and Ъ unwritten: Юлия YULIYA (ICAO IULIIA), Дмитрий DMITRIY (DMITRII),
+// Наталья NATALYA (NATALIA), Евгений YEVGENIY (EVGENII), Сергей SERGEY.
+func cyrillicPopular(s string) (string, bool) {
+	if !strings.ContainsAny(s, "ЮюЯяЙйЁёЕеЬьЪъ") {
+		return s, false
+	}
+	var b strings.Builder
+	wordStart := true
+	for _, r := range s {
+		upper := unicode.ToUpper(r)
+		switch {
+		case upper == 'Ю':
+			b.WriteString("YU")
+		case upper == 'Я':
+			b.WriteString("YA")
+		case upper == 'Й':
+			b.WriteString("Y")
+		case upper == 'Ё':
+			b.WriteString("YO")
+		case upper == 'Е' && wordStart:
+			b.WriteString("YE")
+		case upper == 'Ь' || upper == 'Ъ':
+		default:
+			b.WriteRune(r)
+		}
+		wordStart = !unicode.IsLetter(r)
+	}
+	return b.String(), true
 }
 
 // burmeseS writes ဆ as စ, which passports write S: ဆန်း is SAN as often
@@ -191,6 +228,9 @@ func canonical(s string, sp spelling) string {
 			b.WriteString(icaoExpansions[r])
 		case specialLatin[r] != "":
 			b.WriteString(specialLatin[r])
+		case r == 'Ь' || r == 'ь': // ICAO 9303 leaves the soft sign out
+		case r == 'Ъ' || r == 'ъ':
+			b.WriteString("IE")
 		case unicode.Is(unicode.Han, r):
 			b.WriteByte(' ')
 			b.WriteString(hanReading(r))

@@ -96,6 +96,9 @@ func hanToLatin(s string, surname bool, write romanisation) []string {
 				b.WriteString(write(syl))
 			}
 		}
+		if b.Len() == 0 {
+			return nil // a character go-pinyin cannot read
+		}
 		return []string{b.String()}
 	}
 	var out []string

@@ -21,8 +21,11 @@ func TestCanonical(t *testing.T) {
 		{"Þórður", []string{"THORDUR"}},
 		{"O'Brien-Smith", []string{"O BRIEN SMITH"}},
 		{"Владимир Щербаков", []string{"VLADIMIR SHCHERBAKOV"}},
-		{"Юлия Ёлкина", []string{"IULIIA ELKINA"}},
-		{"ＺＨＡＮＧ", []string{"ZHANG"}}, // full-width, from some keyboards
+		{"Юлия Ёлкина", []string{"IULIIA ELKINA", "YULIYA YOLKINA"}}, // ICAO 9303, and Russian passports before 2015
+		{"Дмитрий Ерёменко", []string{"DMITRII EREMENKO", "DMITRIY YERYOMENKO"}},
+		{"Наталья", []string{"NATALIA", "NATALYA"}},        // ICAO leaves Ь out
+		{"Подъячев", []string{"PODIEIACHEV", "PODYACHEV"}}, // and writes Ъ IE
+		{"ＺＨＡＮＧ", []string{"ZHANG"}},                       // full-width, from some keyboards
 		{"ZHANG<<XIAO<MING", []string{"ZHANG XIAO MING"}},
 		{"", []string{""}},
 		// Second spellings, as passports of these countries write them
@@ -230,7 +233,7 @@ func TestSplits(t *testing.T) {
 
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{"张小明", "Nguyễn Thị Đào", "สมชาย ใจดี", "အောင်ဆန်းစုကြည်", "Müller", "\xff\xfe",
-		"ម៉ម ឧត្តម", "ສຸລິຍາ", "เ", "ห", "์", "พรหมบุญ", "รร", "ไทย"} {
+		"ម៉ម ឧត្តម", "ສຸລິຍາ", "เ", "ห", "์", "พรหมบุญ", "รร", "ไทย", "Подъячев Наталья", "Ъ", "สมบูรณ์ธนา", "ນາລີ", "張志明", "欧阳修", "𠀀"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -244,7 +247,14 @@ func FuzzCanonical(f *testing.F) {
 				t.Fatalf("Canonical(%q) = %q has stray spaces", s, v)
 			}
 		}
-		_ = FromFull(s)
+		// Han names in pinyin and Wade-Giles, and the rest: tokens of A-Z.
+		for _, n := range append(FromFull(s), FromParts(s, s)...) {
+			for _, tok := range append(append([]string{}, n.Surname...), n.Given...) {
+				if tok == "" || strings.Trim(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+					t.Fatalf("a reading of %q holds the token %q", s, tok)
+				}
+			}
+		}
 		_ = Skeleton(CanonicalPlain(s))
 	})
 }
