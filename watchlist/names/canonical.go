@@ -20,8 +20,9 @@ import (
 // silent, Thai linking RA (สุรชัย SURACHAI) and a sonorant before the
 // karan kept; 7: F in P's class of Skeleton (พิมพ์ PHIM or PIM); 8:
 // Cyrillic also in the spelling before ICAO's of 2015 (Юлия YULIYA),
-// and ICAO's soft and hard signs (Ь unwritten, Ъ IE).
-const Version = 8
+// and ICAO's soft and hard signs (Ь unwritten, Ъ IE); 9: Burmese ေ also
+// AY (မေ MAY).
+const Version = 9
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -50,7 +51,8 @@ var specialLatin = map[rune]string{
 //     (สมชาย SOMCHAI besides SMCHAAY: thai.go);
 //   - a Khmer closed syllable whose first-series inherent vowel some
 //     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM);
-//   - a Burmese ဆ written S (ဆန်း SAN besides HSAN);
+//   - a Burmese ဆ written S (ဆန်း SAN besides HSAN), and ေ written AY (မေ
+//     MAY besides ME);
 //   - a Lao name written the way Lao passports do, in a French-influenced
 //     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ບຸນ BOUN);
 //   - a Cyrillic name in the spelling of Russian passports before ICAO's
@@ -71,7 +73,7 @@ func Canonical(s string) []string {
 			break
 		}
 	}
-	for _, rewrite := range []func(string) (string, bool){thaiSilentR, thaiPassport, burmeseS, laoPassport, cyrillicPopular} {
+	for _, rewrite := range []func(string) (string, bool){thaiSilentR, thaiPassport, burmeseS, burmeseAY, laoPassport, cyrillicPopular} {
 		if alt, ok := rewrite(s); ok {
 			add(canonical(alt, spelling{}))
 		}
@@ -119,6 +121,27 @@ func cyrillicPopular(s string) (string, bool) {
 		wordStart = !unicode.IsLetter(r)
 	}
 	return b.String(), true
+}
+
+// burmeseAY writes the open vowel ေ as AY, the way many Myanmar
+// passports do (မေ MAY, ထေ HTAY, ဝေ WAY), where the plain reading gives E
+// (NWE, SWE). ော and ေါ are AW and keep it.
+func burmeseAY(s string) (string, bool) {
+	if !strings.ContainsRune(s, 'ေ') {
+		return s, false
+	}
+	in := []rune(s)
+	var b strings.Builder
+	changed := false
+	for i, r := range in {
+		if r == 'ေ' && (i+1 >= len(in) || (in[i+1] != 'ာ' && in[i+1] != 'ါ')) {
+			b.WriteString("AY")
+			changed = true
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), changed
 }
 
 // burmeseS writes ဆ as စ, which passports write S: ဆန်း is SAN as often

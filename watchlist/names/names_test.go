@@ -35,6 +35,8 @@ func TestCanonical(t *testing.T) {
 		{"សុខ", []string{"SOK"}},                                       // no inherent vowel: one spelling
 		{"ဆန်း", []string{"HSAN", "SAN"}},                              // Burmese ဆ: HS or S
 		{"ကျော်ဆန်း", []string{"KYAWHSAN", "KYAWSAN"}},                 // ... inside a name
+		{"ဝေဝင်း", []string{"WEWIN", "WAYWIN"}},                        // Burmese ေ: E or AY
+		{"မေကျော်", []string{"MEKYAW", "MAYKYAW"}},                     // ... but ော is AW
 		{"ສຸລິຍາ", []string{"SULINYAA", "SOULIYA"}},                    // Lao vowels and ຍ, the passport way
 		{"ທອງບຸນ", []string{"THONGBUN", "THONGBOUN"}},                  // ຸ is OU
 		{"ຄຳພອນ", []string{"KHMAAPHON", "KHAMPHON"}},                   // ຳ is AM
