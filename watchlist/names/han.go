@@ -71,52 +71,56 @@ func passportPinyin(s string) string {
 	return s
 }
 
-// hanToLatin reads a Han string as syllable tokens in one romanisation;
-// a surname is read with its surname reading and as one token.
-func hanToLatin(s string, surname bool, write romanisation) []string {
+// hanSyllables reads a Han string as toneless pinyin syllables, those
+// go-pinyin cannot read left out; a surname is read with its surname
+// reading (单 SHAN, 欧阳 OU YANG).
+func hanSyllables(s string, surname bool) []string {
 	s = stripNonHan(s)
 	if s == "" {
 		return nil
 	}
 	if surname {
-		var syllables []string
-		rs := []rune(s)
 		if r, ok := compoundSurnames[s]; ok && r != "" {
-			syllables = strings.Fields(strings.ToLower(r))
-		} else if r, ok := surnameReadings[rs[0]]; ok && len(rs) == 1 {
-			syllables = []string{strings.ToLower(r)}
-		} else {
-			for _, r := range rs {
-				syllables = append(syllables, hanSyllable(r))
+			return strings.Fields(strings.ToLower(r))
+		}
+		if rs := []rune(s); len(rs) == 1 {
+			if r, ok := surnameReadings[rs[0]]; ok {
+				return []string{strings.ToLower(r)}
 			}
 		}
-		var b strings.Builder
-		for _, syl := range syllables {
-			if syl != "" {
-				b.WriteString(write(syl))
-			}
-		}
-		if b.Len() == 0 {
-			return nil // a character go-pinyin cannot read
-		}
-		return []string{b.String()}
 	}
 	var out []string
 	for _, r := range s {
 		if syl := hanSyllable(r); syl != "" {
-			out = append(out, write(syl))
+			out = append(out, syl)
 		}
 	}
 	return out
 }
 
 // hanNames returns the readings of a Han name, one per romanisation of
-// hanSystems, without repeats (王芳 is WANG FANG in both).
+// hanSystems, without repeats (王芳 is WANG FANG in both): the surname as
+// one token, each syllable of the given name a token. The syllables are
+// looked up once for every romanisation.
 func hanNames(surname, given string) []Name {
+	sur, giv := hanSyllables(surname, true), hanSyllables(given, false)
+	if len(sur)+len(giv) == 0 {
+		return nil
+	}
 	var out []Name
 	for _, write := range hanSystems {
-		n := Name{Surname: hanToLatin(surname, true, write), Given: hanToLatin(given, false, write), Ordered: true, Script: "Han"}
-		if len(n.Surname)+len(n.Given) > 0 && !containsName(out, n) {
+		n := Name{Ordered: true, Script: "Han"}
+		if len(sur) > 0 {
+			var b strings.Builder
+			for _, syl := range sur {
+				b.WriteString(write(syl))
+			}
+			n.Surname = []string{b.String()}
+		}
+		for _, syl := range giv {
+			n.Given = append(n.Given, write(syl))
+		}
+		if !containsName(out, n) {
 			out = append(out, n)
 		}
 	}
