@@ -154,7 +154,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	total := opts.Voters + opts.Posts
-	addrs, err := freeAddrs(2 * total)
+	// The ports stay reserved until the fronts have taken theirs: a
+	// front listening on any free port could otherwise be given one
+	// just released for a node.
+	addrs, release, err := reserveAddrs(2 * total)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +172,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		n.Advertise = n.Raft
 		if opts.Fronts != nil {
 			if n.Advertise, err = opts.Fronts.Front(n.ID, n.Raft); err != nil {
+				release()
 				return nil, err
 			}
 		}
@@ -177,6 +181,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		n.creds = c.creds
 		c.Nodes = append(c.Nodes, n)
 	}
+	release()
 	if opts.Containers != nil {
 		opts.Containers.layout(c.Nodes)
 	}
@@ -245,7 +250,7 @@ func (c *Cluster) setArgs() {
 	}
 }
 
-// errAddrInUse is a node's first start failing because a port freeAddrs
+// errAddrInUse is a node's first start failing because a port reserveAddrs
 // picked was taken meanwhile (by another process's outgoing connection,
 // say): ports are released between the pick and the bind.
 var errAddrInUse = errors.New("proc: a port was taken before the node bound it")
@@ -275,8 +280,12 @@ func (c *Cluster) repick(n *Node) bool {
 	if c.opts.Fronts != nil || c.opts.Containers != nil {
 		return false
 	}
-	addrs, err := freeAddrs(2)
-	if err != nil || os.RemoveAll(n.Dir) != nil {
+	addrs, release, err := reserveAddrs(2)
+	if err != nil {
+		return false
+	}
+	release()
+	if os.RemoveAll(n.Dir) != nil {
 		return false
 	}
 	n.mu.Lock()
@@ -371,24 +380,25 @@ func (c *Cluster) WaitDemo(ctx context.Context) error {
 	})
 }
 
-// freeAddrs reserves n distinct loopback ports and releases them.
-func freeAddrs(n int) ([]string, error) {
-	var out []string
+// reserveAddrs reserves n distinct loopback ports, held until release
+// is called (the nodes bind them after).
+func reserveAddrs(n int) (addrs []string, release func(), err error) {
 	var lns []net.Listener
-	defer func() {
+	release = func() {
 		for _, ln := range lns {
 			ln.Close()
 		}
-	}()
+	}
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, err
+			release()
+			return nil, nil, err
 		}
 		lns = append(lns, ln)
-		out = append(out, ln.Addr().String())
+		addrs = append(addrs, ln.Addr().String())
 	}
-	return out, nil
+	return addrs, release, nil
 }
 
 // Node returns the node with the ID, or nil.
