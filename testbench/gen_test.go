@@ -115,11 +115,14 @@ func TestRecall(t *testing.T) {
 	// and the Wade-Giles reading of Han names, F in P's skeleton class and
 	// the Lao, Thai and Burmese spellings that came with them (another
 	// romanisation 80.6% → 94.0%, year only 100%, year off by one 93.5%,
-	// typo 84.3%, no birth date 89.9%).
+	// typo 84.3%, no birth date 89.9%), and the whole spelling of Lao
+	// passports with the Khmer syllable rules (no birth date 92.2%: the
+	// letters of those names now agree), and alerts known by year hit a
+	// year out (year off by one 93.5% → 100%).
 	floors := map[Variant]float64{
-		VariantExact: 0.99, VariantJoined: 0.97, VariantSwapped: 0.97, VariantYear: 0.90,
+		VariantExact: 0.99, VariantJoined: 0.97, VariantSwapped: 0.97, VariantYear: 0.96,
 		VariantTypo: 0.79, VariantOCRDoc: 0.99, VariantTruncation: 0.90, VariantRomanised: 0.90,
-		VariantPartialBirth: 0.95, VariantNoBirth: 0.85,
+		VariantPartialBirth: 0.95, VariantNoBirth: 0.89,
 	}
 	// The short run samples other people (5,000 alerts): 5 points more.
 	margin := 0.0

@@ -33,8 +33,11 @@ type Config struct {
 	NameThresholdTransliterated float64
 	// HitThreshold is the least score for a hit.
 	HitThreshold float64
-	// YearTolerance widens the name keys by this many birth years on each
-	// side (a mistyped year still finds the alert).
+	// YearTolerance widens the name keys of alerts with a full birth date
+	// (or year and month) by this many birth years on each side (a
+	// mistyped year still finds the alert). An alert that knows the year
+	// only is found a year either side of it whatever this says: its
+	// index entries carry those years (keys.go), and scoring accepts one.
 	YearTolerance int
 
 	// HistoryKey is the secret that pseudonymises crossing history (keyed

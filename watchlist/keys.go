@@ -27,8 +27,9 @@ const (
 // alert's readings, as names.Version numbers the readings: a store
 // records both and re-derives its index when either differs from this
 // build's (reindex.go). Bump it with every change to recordKeys. 1: up
-// to the any-date keys; 2: the any-date keys (famAnyDate).
-const keyRules = 2
+// to the any-date keys; 2: the any-date keys (famAnyDate); 3: an alert
+// that knows the birth year only also under the years either side.
+const keyRules = 3
 
 // coarseSkeletonClasses is the shortest whole-name skeleton that keys a
 // coarse-dated alert: shorter skeletons with only a year (or no date)
@@ -228,6 +229,14 @@ func recordKeys(r *matchRecord) []key {
 			// filter: a name hit on it needs the day to agree (see
 			// compareBirth), so its keys carry the whole date.
 			skeletonKeys(rd, birthPeriod(r.year, r.month, r.day), r.day == 0, true, add)
+			if r.year > 0 && r.month == 0 {
+				// A year alone is often an estimate: scoring lets an
+				// exact name hit it a year out (compareBirth), and the
+				// alert is found there under the years either side, so
+				// that a traveller looks up its own year only.
+				skeletonKeys(rd, birthPeriod(r.year-1, 0, 0), true, true, add)
+				skeletonKeys(rd, birthPeriod(r.year+1, 0, 0), true, true, add)
+			}
 			if r.day > 0 {
 				partDateKeys(rd, r.birthDate, add)
 			}

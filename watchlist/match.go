@@ -225,6 +225,8 @@ func (e *Engine) travellerNameKeys(p *Probe, tf *travellerForm, add func(key)) {
 				}
 			}
 		}
+		// An alert that knows only the year is indexed under the years
+		// either side too (recordKeys): one look-up finds it a year out.
 		skeletonKeys(n, birthPeriod(y, 0, 0), true, false, add)
 	}
 	// Alerts without a birth date: their exact letters always; their
@@ -687,6 +689,10 @@ func sameLetters(sorted string, name []byte) bool {
 // date is 1 in ~20,000 for people of an age; a year alone 1 in 365 of
 // that; a missing date is no evidence at all, so that an alert without
 // one hits by name only when the name is exact and nothing contradicts.
+// An alert that knows only the birth year often knows it as an estimate
+// (a child's age as a witness gave it): a document a year either side of
+// it weighs as a missing date, neither for nor against, so that such an
+// alert is not harder to hit than one that knows no date at all.
 func compareBirth[T string | []byte](p *Probe, alertDate T) (float64, string) {
 	ay, am, ad, ok := parsePartialDate(alertDate)
 	if !ok || p.year == 0 {
@@ -711,6 +717,8 @@ func compareBirth[T string | []byte](p *Probe, alertDate T) (float64, string) {
 		return 0.7, "day and month swapped"
 	case dy == 1 && am != 0 && p.month == am && (ad == 0 || p.day == ad):
 		return 0.6, "one year apart, same day"
+	case dy == 1 && am == 0:
+		return 0.35, "one year apart (the alert knows the year only)"
 	case dy <= 1:
 		return 0.2, "close"
 	}

@@ -21,8 +21,13 @@ import (
 // karan kept; 7: F in P's class of Skeleton (พิมพ์ PHIM or PIM); 8:
 // Cyrillic also in the spelling before ICAO's of 2015 (Юлия YULIYA),
 // and ICAO's soft and hard signs (Ь unwritten, Ъ IE); 9: Burmese ေ also
-// AY (မေ MAY).
-const Version = 9
+// AY (မေ MAY); 10: Lao in the whole spelling of Lao passports (lao.go:
+// ວ V, ຊ X, ໄ AY, final ດ TH, ພອນ PHONE, ແກ້ວ KEO); 11: Khmer bare
+// consonants before a final one open a syllable (សុផល SOPHAL), a coda the
+// next onset begins with unwritten (រដ្ឋា ROTHA), ាំង ANG, and a
+// word-final second-series ា also A (ដារា DARA); 12: Burmese inherent
+// vowel A (မြ MYA, လှ HLA).
+const Version = 12
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use
@@ -50,11 +55,14 @@ var specialLatin = map[rune]string{
 //   - a Thai name read by syllables, with the vowels Thai does not write
 //     (สมชาย SOMCHAI besides SMCHAAY: thai.go);
 //   - a Khmer closed syllable whose first-series inherent vowel some
-//     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM);
+//     families write O (ម៉ម MOM besides MAM, ឧត្តម UTTOM besides UTTAM),
+//     and a word-final ា after a second-series consonant written A
+//     (ដារា DARA besides DAREA);
 //   - a Burmese ဆ written S (ဆန်း SAN besides HSAN), and ေ written AY (မေ
 //     MAY besides ME);
 //   - a Lao name written the way Lao passports do, in a French-influenced
-//     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ບຸນ BOUN);
+//     spelling (ສຸລິຍາ SOULIYA besides SULINYAA, ສອນໄຊ SONEXAY besides
+//     SONSAI: lao.go);
 //   - a Cyrillic name in the spelling of Russian passports before ICAO's
 //     of 2015, and of most Latin records (Юлия YULIYA besides IULIIA).
 //
@@ -80,14 +88,16 @@ func Canonical(s string) []string {
 	}
 	if strings.ContainsFunc(s, isKhmer) {
 		add(canonical(s, spelling{khmerO: true}))
+		add(canonical(s, spelling{khmerFinalA: true}))
 	}
 	return out
 }
 
 // spelling selects the variants canonical writes.
 type spelling struct {
-	expand bool // ICAO's two-letter spellings (Ä AE)
-	khmerO bool // the Khmer first-series inherent vowel of a closed syllable as O
+	expand      bool // ICAO's two-letter spellings (Ä AE)
+	khmerO      bool // the Khmer first-series inherent vowel of a closed syllable as O
+	khmerFinalA bool // a Khmer word-final ា after a second-series consonant as A
 }
 
 // cyrillicPopular writes the Cyrillic letters that ICAO 9303 (since
@@ -153,54 +163,6 @@ func burmeseS(s string) (string, bool) {
 	return strings.ReplaceAll(s, "ဆ", "စ"), true
 }
 
-// laoVowels are the Lao vowel signs as Lao passports write them, where
-// unidecode gives their letter values (ຸ U, ີ II, າ AA).
-var laoVowels = strings.NewReplacer(
-	"ຸ", "ou", "ູ", "ou", "ິ", "i", "ີ", "i", "າ", "a", "ະ", "a", "ັ", "a",
-	"ຶ", "eu", "ື", "eu", "ົ", "o", "ຳ", "am", "ໍ", "o",
-)
-
-// laoPassport writes a Lao name's vowels, and ຍ, the way Lao passports
-// do: ສຸລິຍາ SOULIYA, ບຸນມະນີ BOUNMANY, ທອງບຸນ THONGBOUN. A long I that
-// ends a word is Y (ນາລີ NALY, ມະນີ MANY), and ຫ before a sonorant only
-// marks the tone and is not written (ສະຫວັນ SAWAN, not SAHWAN).
-func laoPassport(s string) (string, bool) {
-	if !strings.ContainsFunc(s, isLao) {
-		return s, false
-	}
-	in := []rune(s)
-	out := make([]rune, 0, len(in))
-	for i, r := range in {
-		switch {
-		case r == 'ຫ' && i+1 < len(in) && strings.ContainsRune("ງຍນມລວຣ", in[i+1]):
-			continue
-		case r == 'ີ' && laoWordEnds(in[i+1:]):
-			out = append(out, 'y')
-			continue
-		}
-		out = append(out, r)
-	}
-	s = laoVowels.Replace(string(out))
-	return strings.ReplaceAll(s, "ຍ", "y"), true
-}
-
-func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
-
-// laoWordEnds reports whether what follows a vowel sign ends its word:
-// nothing, or only tone marks, before a letter of no Lao syllable.
-func laoWordEnds(rest []rune) bool {
-	for _, r := range rest {
-		switch {
-		case r >= 0x0EC8 && r <= 0x0ECB: // tone marks
-		case isLao(r):
-			return false
-		default:
-			return true
-		}
-	}
-	return true
-}
-
 // thaiSilentR writes the Thai clusters whose ร is not pronounced as
 // read: ร after ส, ศ or ซ, before its vowel, is silent (ศรี SI, เสริม
 // SOEM), and ทร reads S (ทราย SAI). Popular spellings keep the R (SRI,
@@ -239,9 +201,10 @@ func canonical(s string, sp spelling) string {
 	s = reorderPrepositionalVowels(s)
 	s = stripBurmeseHonorific(s)
 	s = thaiLaoSpelling(s)
-	s = khmer(s, sp.khmerO)
+	s = khmer(s, sp)
 	s = burmeseMedialH(s)
 	s = burmeseRhymes.Replace(s)
+	s = burmeseInherentA(s)
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -474,6 +437,48 @@ var burmeseRhymes = strings.NewReplacer(
 	"တ့်", "AT", "တ်", "AT", // မြတ် MYAT
 	"ချ", "CH", // ချစ် CHIT
 )
+
+// burmeseInherentA writes the inherent vowel A after a Burmese consonant
+// (with its medials) that burmeseRhymes left without a vowel: no vowel
+// sign follows it, no killer (်) or stacking sign (္) ends it, and no
+// rhyme was written after it: မြ MYA, လှ HLA, ကံ KAN. Run after
+// burmeseRhymes and burmeseMedialH.
+func burmeseInherentA(s string) string {
+	if !strings.ContainsFunc(s, isBurmeseConsonant) {
+		return s
+	}
+	in := []rune(s)
+	var b strings.Builder
+	inSyllable := false // after a consonant and the medials written so far
+	for i, r := range in {
+		b.WriteRune(r)
+		switch {
+		case isBurmeseConsonant(r):
+			inSyllable = true
+		case inSyllable && r >= 0x103B && r <= 0x103D: // medials ျ ြ ွ (ှ was moved before its consonant)
+		default:
+			inSyllable = false
+			continue
+		}
+		if i+1 < len(in) && in[i+1] >= 0x103B && in[i+1] <= 0x103D {
+			continue // A goes after the last medial
+		}
+		if i+1 == len(in) || !burmeseVowelAfter(in[i+1]) {
+			b.WriteByte('A')
+		}
+		inSyllable = false
+	}
+	return b.String()
+}
+
+func isBurmeseConsonant(r rune) bool { return (r >= 0x1000 && r <= 0x1021) || r == 0x103F }
+
+// burmeseVowelAfter reports whether r, following a consonant and its
+// medials, gives the syllable its vowel or ends it without one: a vowel
+// sign, the killer or the stacking sign, or a rhyme written in Latin.
+func burmeseVowelAfter(r rune) bool {
+	return (r >= 0x102B && r <= 0x1032) || r == 0x103A || r == 0x1039 || (r < 0x80 && unicode.IsLetter(r))
+}
 
 // burmeseMedialH moves the medial ှ before its consonant: it is spoken
 // and romanised first (လှ HLA, မှ HMA).

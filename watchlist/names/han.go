@@ -150,7 +150,9 @@ func parseHanFull(full string) []Name {
 			for _, r := range part {
 				b.WriteString(hanReading(r))
 			}
-			tokens = append(tokens, b.String())
+			if b.Len() > 0 { // a part of characters go-pinyin cannot read is left out
+				tokens = append(tokens, b.String())
+			}
 		}
 		if len(tokens) == 0 {
 			return nil

@@ -16,17 +16,22 @@ import (
 //     first-series consonant, EA after a second-series one: ដា DA, ជា
 //     CHEA); ៊ and ៉ move a consonant to the other series;
 //   - a consonant with no vowel sign carries the inherent vowel (A or O by
-//     series) at the start of a word or after another such consonant
-//     (ផល PHAL, រតនា ROTANA), and otherwise closes the syllable before it
-//     (សុខលី SOKLY);
+//     series) at the start of a word, after another such consonant, or
+//     before a bare consonant that ends the word (ផល PHAL, រតនា ROTANA,
+//     សុផល SOPHAL), and otherwise closes the syllable before it (សុខលី
+//     SOKLY);
 //   - a subscript cluster at the start of a word is an onset (ស្រី SREY);
 //     inside a word its first consonant closes the syllable before and its
 //     subscript opens the next (ចន្ថា CHANTHA, វណ្ណា VONNA);
 //   - a word-final I is written Y (លី LY, ណារី NARY).
 //
-// With inherentO, the first-series inherent vowel of a syllable closed by
+// With sp.khmerO, the first-series inherent vowel of a syllable closed by
 // a final consonant is written O, as some families write it (ម៉ម MOM,
-// ឧត្តម UTTOM); Canonical gives both spellings.
+// ឧត្តម UTTOM); with sp.khmerFinalA, a word-final ា after a second-series
+// consonant, in a word of more than one syllable, is A, as many given
+// names of Pali and Sanskrit origin are written (ដារា DARA, វាសនា VEASNA,
+// កញ្ញា KANHA; the rule gives DAREA, as សុភា SOPHEA is written; a word of
+// one syllable keeps EA: ជា CHEA). Canonical gives each spelling.
 //
 // It is an approximation of a practice that is not a standard; the name
 // matcher's similarity absorbs the rest (VONNA for VANNA).
@@ -83,8 +88,8 @@ type khmerSyllable struct {
 }
 
 // khmer romanises the Khmer words in s and leaves the rest as it is.
-func khmer(s string, inherentO bool) string {
-	return romaniseWords(s, isKhmer, func(w []rune) string { return khmerWord(w, inherentO) })
+func khmer(s string, sp spelling) string {
+	return romaniseWords(s, isKhmer, func(w []rune) string { return khmerWord(w, sp) })
 }
 
 // romaniseWords replaces each run of the letters of one script in s
@@ -113,7 +118,7 @@ func romaniseWords(s string, isScript func(rune) bool, word func([]rune) string)
 	return b.String()
 }
 
-func khmerWord(w []rune, inherentO bool) string {
+func khmerWord(w []rune, sp spelling) string {
 	var syl []khmerSyllable
 	for i := 0; i < len(w); i++ {
 		r := w[i]
@@ -174,17 +179,27 @@ func khmerWord(w []rune, inherentO bool) string {
 		switch {
 		case k > 0 && len(letters) > 1:
 			// Inside a word a cluster's first consonant closes the
-			// syllable before; a doubled digraph is written once (ញ្ញ NH).
-			if coda, onset := letters[0].coda, letters[1].onset; coda != onset || len(coda) == 1 {
-				b.WriteString(coda)
-			}
+			// syllable before; a doubled digraph is written once (ញ្ញ NH),
+			// and a coda the onset after it begins with is not written
+			// (រដ្ឋា ROTHA, បុប្ផា BOPHA).
+			coda, onset := letters[0].coda, letters[1].onset
+			absorbed := coda != onset && strings.HasPrefix(onset, coda) // ដ្ឋ: T before TH
 			if last && !hasVowel {
+				// A final cluster reads its first consonant (ពេជ្រ PECH),
+				// or its second where that one absorbs it (ពិសិដ្ឋ PISETH).
+				if absorbed {
+					coda = letters[1].coda
+				}
+				b.WriteString(coda)
 				bare = false
-				continue // a final cluster reads its first consonant (ពេជ្រ PECH)
+				continue
+			}
+			if (coda != onset || len(coda) == 1) && !absorbed {
+				b.WriteString(coda)
 			}
 			letters = letters[1:]
 			s.second = letters[0].second // the vowel reads by the subscript that opens the syllable
-		case k > 0 && !hasVowel && (last || !bare):
+		case k > 0 && !hasVowel && (last || (!bare && !closedByLast(syl, k))):
 			b.WriteString(letters[0].coda) // a bare consonant closing a syllable
 			bare = false
 			continue
@@ -204,12 +219,14 @@ func khmerWord(w []rune, inherentO bool) string {
 					b.WriteString("OU") // អុក OUK, អួន OUN
 				case v == 'ុ' && s.nikahit:
 					b.WriteString("O") // ុំ is OM in either series (មុំ MOM)
+				case v == 'ា' && series == 1 && last && k > 0 && sp.khmerFinalA && s.vowel == "ា" && !s.nikahit && !s.reahmuk:
+					b.WriteString("A") // ដារា DARA, កញ្ញា KANHA
 				default:
 					b.WriteString(khmerVowels[v][series])
 				}
 			}
-			if s.nikahit {
-				b.WriteString("M")
+			if s.nikahit && !(s.vowel == "ា" && nextIsFinalNG(syl, k)) {
+				b.WriteString("M") // but ាំង is ANG (តាំង TANG)
 			}
 			bare = false
 		case s.nikahit:
@@ -217,7 +234,7 @@ func khmerWord(w []rune, inherentO bool) string {
 			bare = false
 		case !last:
 			inherent := [2]string{"A", "O"}[series]
-			if inherentO && closedBy(syl, k) {
+			if sp.khmerO && closedBy(syl, k) {
 				inherent = "O"
 			}
 			b.WriteString(inherent)
@@ -237,6 +254,29 @@ func khmerWord(w []rune, inherentO bool) string {
 		}
 		return -1
 	}, out)
+}
+
+// closedByLast reports whether syllable k, a bare consonant after a
+// vowel, is the onset of the word's last syllable rather than a coda: the
+// syllable after it ends the word and is a bare consonant (or cluster) too, and a
+// Khmer syllable has one final consonant, so the two are onset and coda
+// with the inherent vowel between (សុផល SOPHAL, កុសល KOSAL, not SOPL).
+func closedByLast(syl []khmerSyllable, k int) bool {
+	if k+2 != len(syl) {
+		return false
+	}
+	next := syl[k+1]
+	return next.indep == "" && next.vowel == "" && !next.nikahit && !next.silent
+}
+
+// nextIsFinalNG reports whether the syllable after k is a bare ង ending
+// the word.
+func nextIsFinalNG(syl []khmerSyllable, k int) bool {
+	if k+2 != len(syl) {
+		return false
+	}
+	next := syl[k+1]
+	return next.vowel == "" && !next.nikahit && len(next.letters) == 1 && next.letters[0].onset == "NG"
 }
 
 // closedBy reports whether the syllable after k closes syllable k: a

@@ -30,21 +30,37 @@ func TestCanonical(t *testing.T) {
 		{"", []string{""}},
 		// Second spellings, as passports of these countries write them
 		// besides the reading by the rules.
-		{"ម៉ម", []string{"MAM", "MOM"}},                                // a closed first-series syllable: A or O
-		{"ឧត្តម", []string{"UTTAM", "UTTOM"}},                          // ... closed by a cluster's coda
-		{"សុខ", []string{"SOK"}},                                       // no inherent vowel: one spelling
-		{"ဆန်း", []string{"HSAN", "SAN"}},                              // Burmese ဆ: HS or S
-		{"ကျော်ဆန်း", []string{"KYAWHSAN", "KYAWSAN"}},                 // ... inside a name
-		{"ဝေဝင်း", []string{"WEWIN", "WAYWIN"}},                        // Burmese ေ: E or AY
-		{"မေကျော်", []string{"MEKYAW", "MAYKYAW"}},                     // ... but ော is AW
-		{"ສຸລິຍາ", []string{"SULINYAA", "SOULIYA"}},                    // Lao vowels and ຍ, the passport way
-		{"ທອງບຸນ", []string{"THONGBUN", "THONGBOUN"}},                  // ຸ is OU
-		{"ຄຳພອນ", []string{"KHMAAPHON", "KHAMPHON"}},                   // ຳ is AM
-		{"ນາລີ", []string{"NAALII", "NALY"}},                           // a long I ends the word: Y
-		{"ມະນີວົງ", []string{"MANIIWONG", "MANIWONG"}},                 // ... only there
-		{"ສະຫວັນຄຳ", []string{"SAHWNKHMAA", "SAWANKHAM"}},              // ຫ before a sonorant is not written
-		{"ມະຫາໄຊ", []string{"MAHAASAI", "MAHASAI"}},                    // ... before a vowel it is H
-		{"สมชาย ใจดี", []string{"SMCHAAY CCHAIDII", "SOMCHAI CHAIDI"}}, // Thai by syllables (thai.go)
+		{"ម៉ម", []string{"MAM", "MOM"}},                   // a closed first-series syllable: A or O
+		{"ដារា", []string{"DAREA", "DARA"}},               // a word-final second-series ា: EA or A
+		{"កញ្ញា", []string{"KANHEA", "KONHEA", "KANHA"}},  // ... beside the closed syllable's O
+		{"ជា", []string{"CHEA"}},                          // ... in a word of more than one syllable
+		{"ឧត្តម", []string{"UTTAM", "UTTOM"}},             // ... closed by a cluster's coda
+		{"សុខ", []string{"SOK"}},                          // no inherent vowel: one spelling
+		{"ဆန်း", []string{"HSAN", "SAN"}},                 // Burmese ဆ: HS or S
+		{"ကျော်ဆန်း", []string{"KYAWHSAN", "KYAWSAN"}},    // ... inside a name
+		{"ဝေဝင်း", []string{"WEWIN", "WAYWIN"}},           // Burmese ေ: E or AY
+		{"မေကျော်", []string{"MEKYAW", "MAYKYAW"}},        // ... but ော is AW
+		{"မြ", []string{"MYA"}},                           // a Burmese consonant without a vowel sign: A
+		{"မလှ", []string{"MAHLA"}},                        // ... before another syllable; ှ first
+		{"ကံ", []string{"KAN"}},                           // ... before ံ
+		{"ထွန်းဝင်းမျိုး", []string{"HTUNWINMYO"}},        // ... not before a rhyme, ် or a vowel sign
+		{"ສຸລິຍາ", []string{"SULINYAA", "SOULIYA"}},       // Lao vowels and ຍ, the passport way
+		{"ທອງບຸນ", []string{"THONGBUN", "THONGBOUN"}},     // ຸ is OU
+		{"ຄຳພອນ", []string{"KHMAAPHON", "KHAMPHONE"}},     // ຳ is AM; ອ before a final ນ ONE
+		{"ນາລີ", []string{"NAALII", "NALY"}},              // a long I ends the word: Y
+		{"ມະນີວົງ", []string{"MANIIWONG", "MANIVONG"}},    // ... only there; ວ starting a syllable V
+		{"ສະຫວັນຄຳ", []string{"SAHWNKHMAA", "SAVANKHAM"}}, // ຫ before a sonorant is not written
+		{"ມະຫາໄຊ", []string{"MAHAASAI", "MAHAXAY"}},       // ... before a vowel it is H; ໄ AY, ຊ X
+		{"ສີສະຫວາດ", []string{"SIISAHWAAD", "SISAVATH"}},  // a final ດ TH
+		{"ທອງລຸນ ສີສຸລິດ", []string{"THONGLUN SIISULID", "THONGLOUN SISOULITH"}},
+		{"ສອນໄຊ ສີພັນດອນ", []string{"SONSAI SIIPHNDON", "SONEXAY SIPHANDONE"}},
+		{"ພັນຄຳ ວິພາວັນ", []string{"PHNKHMAA WIPHAAWN", "PHANKHAM VIPHAVANH"}}, // ັນ ending a word ANH
+		{"ສົມສັກ", []string{"SOMSK", "SOMSACK"}},                               // ັກ ending a word ACK
+		{"ແກ້ວ", []string{"KEIW", "KEO"}},                                      // ແ…ວ EO
+		{"ສະເລີມໄຊ", []string{"SALEIIMSAI", "SALEUMXAY"}},                      // ເ…ີ EU
+		{"ດວງຈັນ ບົວ", []string{"DWNGCHN BOW", "DOUANGCHANH BOUA"}},            // the vowel ວ OUA
+		{"ຂາວ ຄວາມ", []string{"KHAAW KHWAAM", "KHAO KHWAM"}},                   // ... a final ວ O; after a consonant W
+		{"สมชาย ใจดี", []string{"SMCHAAY CCHAIDII", "SOMCHAI CHAIDI"}},         // Thai by syllables (thai.go)
 	}
 	for _, tt := range tests {
 		if got := Canonical(tt.in); !reflect.DeepEqual(got, tt.want) {
@@ -273,7 +289,7 @@ func TestScriptSpellingRules(t *testing.T) {
 		{"Thai preposed vowel follows its consonant", "ใจดี", "CAIDII"},
 		{"Lao ອ inside a syllable is O", "ພອນ", "PHON"},
 		{"Lao preposed vowel follows its consonant", "ແກ້ວ", "KAEW"},
-		{"Burmese medial H comes first", "လှ", "HL"},
+		{"Burmese medial H comes first", "လှ", "HLA"},
 		{"Burmese creaky tone after a nasal is T", "သန့်", "THNT"},
 		{"Burmese honorific dropped", "ဦးသိန်းစိန်", "THINSIN"},
 		{"Burmese ော is AW", "ကျော်", "KYAW"},
@@ -320,6 +336,13 @@ func TestKhmerPassportSpelling(t *testing.T) {
 		{"ឯក", "EK"},           // an independent vowel
 		{"ឈាង", "CHHEANG"},
 		{"ខៀវ", "KHIEV"},
+		{"សុផល", "SOPHAL"},    // a bare consonant before a bare one ending the word opens a syllable
+		{"កុសល", "KOSAL"},     // ... (a syllable has one final consonant)
+		{"សុវណ្ណ", "SOVON"},   // ... and before a final cluster
+		{"រដ្ឋា", "ROTHA"},    // a coda the next onset begins with is not written (T before TH)
+		{"បុប្ផា", "BOPHA"},   // ... (P before PH)
+		{"ពិសិដ្ឋ", "PISETH"}, // ... and a final cluster reads the consonant that absorbs it
+		{"តាំង", "TANG"},      // ាំង is ANG
 	}
 	for _, tt := range tests {
 		if got := CanonicalPlain(tt.in); got != tt.want {
