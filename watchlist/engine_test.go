@@ -624,6 +624,39 @@ func TestYearOnlyAlertIsHitAYearOut(t *testing.T) {
 	}
 }
 
+// A Han name printed with its surname in one romanisation and its given
+// name in another (as Taiwan's passports allow) hits as exactly as either
+// reading does, and the explanation says which spelling agreed; a mix of
+// the readings of two different names does not.
+func TestMixedRomanisationHits(t *testing.T) {
+	e := openTest(t)
+	a := childAlert("GENG", "耿融倩", "2018-10-22")
+	mustUpsert(t, e, a)
+	for _, c := range []struct {
+		surname, given, reading string
+	}{
+		{"GENG", "JUNGCHIEN", "GENG JUNG CHIEN"},
+		{"KENG", "RONGQIAN", "KENG RONG QIAN"},
+		{"GENG", "RONGQIAN", "GENG RONG QIAN"},
+		{"KENG", "JUNGCHIEN", "KENG JUNG CHIEN"},
+		{"", "", ""}, // a different name: no hit
+	} {
+		tr := Traveller{Surname: c.surname, Given: c.given, BirthDate: "2018-10-22", Sex: "M", Nationality: "CHN"}
+		if c.surname == "" {
+			tr.Surname, tr.Given = "GENG", "HSIAOMING" // 耿 with 小明's Wade-Giles
+			expectHit(t, e, "", tr)
+			continue
+		}
+		h, ok := expectHit(t, e, "GENG", tr)
+		if !ok {
+			continue
+		}
+		if n := h.Explain.Name; n == nil || n.Similarity != 1 || n.AlertReading != c.reading {
+			t.Errorf("%s %s: name agreement %+v, want %s exactly", c.surname, c.given, n, c.reading)
+		}
+	}
+}
+
 // The precomputed bloom locations of a probe answer exactly as hashing the
 // key does, in every filter.
 func TestPrecomputedLocations(t *testing.T) {

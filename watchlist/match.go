@@ -554,6 +554,9 @@ type nameChoice struct {
 	form    *travellerForm
 	name    *recName
 	reading *names.Name
+	// givenFrom, when set, is the reading the given names were taken
+	// from, the surname being reading's (a mixed romanisation).
+	givenFrom *names.Name
 }
 
 func (c *nameChoice) found() bool { return c.form != nil }
@@ -574,60 +577,89 @@ func (c *nameChoice) explain() *NameAgreement {
 	if c.reading.Script != "Latin" && c.reading.Script != "" {
 		method += ", transliterated from " + c.reading.Script
 	}
+	reading := c.reading.Full()
+	if c.givenFrom != nil {
+		method += " (surname and given names in different romanisations)"
+		reading = strings.Join(append(slices.Clip(c.reading.Surname), c.givenFrom.Given...), " ")
+	}
 	return &NameAgreement{Method: method, Similarity: c.sim,
-		AlertName: strings.TrimSpace(c.name.written), AlertReading: c.reading.Full(), TravellerName: c.form.name.Full(),
+		AlertName: strings.TrimSpace(c.name.written), AlertReading: reading, TravellerName: c.form.name.Full(),
 		transliterated: c.transliterated()}
 }
 
+// mixedRomanisation reports whether a Han name's surname as read in
+// reading a, followed by its given names as read in reading g, is a
+// spelling neither reading gives: Taiwan's passports allow a family to
+// keep its surname's customary Wade-Giles (CHANG) while a child's given
+// name is written in pinyin, or the other way round, so that 耿融倩 may
+// be printed GENG JUNGCHIEN as well as GENG RONGQIAN and KENG JUNGCHIEN.
+func mixedRomanisation(a, g *names.Name) bool {
+	return a != g && a.Script == "Han" && g.Script == "Han" && a.Ordered && g.Ordered &&
+		len(a.Surname) > 0 && len(g.Given) > 0 &&
+		!slices.Equal(a.Surname, g.Surname) && !slices.Equal(a.Given, g.Given)
+}
+
 // bestName compares every reading of the traveller's name with every
-// reading of every alert name and keeps the best agreement. Pairs whose
-// similarity cannot reach need are not compared: the choice is then the
-// best of the others, and only matters when it reaches need.
+// reading of every alert name (and, for a Han name, with the surname of
+// one reading before the given names of another: mixedRomanisation) and
+// keeps the best agreement. Pairs whose similarity cannot reach need are
+// not compared: the choice is then the best of the others, and only
+// matters when it reaches need.
 func bestName(p *Probe, alertNames []recName, need float64) nameChoice {
-	var (
-		best      nameChoice
-		full, rev [64]byte
-	)
+	var best nameChoice
 	for fi := range p.forms {
 		tf := &p.forms[fi]
 		for ni := range alertNames {
 			pn := &alertNames[ni]
 			for ri := range pn.readings {
 				an := &pn.readings[ri]
-				// Only an approximate transliteration earns the phonetic
-				// floor: Latin is compared as written and pinyin is exact.
-				approximate := an.Script != "Latin" && an.Script != "Han" && an.Script != ""
 				for _, sp := range an.Splits() {
-					aFull := append(append(full[:0], sp.Surname...), sp.Given...)
-					var sim float64
-					var method string
-					switch {
-					case string(aFull) == tf.full:
-						sim, method = 1, "exact"
-					case string(aFull) == tf.rev:
-						sim, method = 1, "exact, surname and given names swapped"
-					case sameLetters(tf.letters, aFull):
-						sim, method = 0.98, "same letters, names in another order"
-					case !mayReach(tf, aFull, approximate, need):
-						continue
-					default:
-						aRev := append(append(rev[:0], sp.Given...), sp.Surname...)
-						s1 := names.Similarity(tf.full, string(aFull))
-						s2 := names.Similarity(tf.full, string(aRev))
-						sim, method = max(s1, s2), "jaro-winkler"
-						if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses &&
-							(names.Skeleton(string(aFull)) == tf.skeleton || names.Skeleton(string(aRev)) == tf.skeleton) {
-							sim, method = phoneticFloor, "phonetic skeleton"
-						}
-					}
-					if !best.found() || sim > best.sim {
-						best = nameChoice{sim: float64(int(sim*1000+0.5)) / 1000, method: method, form: tf, name: pn, reading: an}
+					best.consider(tf, pn, an, nil, sp.Surname, sp.Given, need)
+				}
+				for gi := range pn.readings {
+					if g := &pn.readings[gi]; mixedRomanisation(an, g) {
+						best.consider(tf, pn, an, g, strings.Join(an.Surname, ""), strings.Join(g.Given, ""), need)
 					}
 				}
 			}
 		}
 	}
 	return best
+}
+
+// consider compares the traveller's form tf with one spelling of an alert
+// name (surname, given, from reading an, the given names from givenFrom
+// when not nil) and keeps it in c when it agrees better.
+func (c *nameChoice) consider(tf *travellerForm, pn *recName, an, givenFrom *names.Name, surname, given string, need float64) {
+	var full, rev [64]byte
+	// Only an approximate transliteration earns the phonetic floor: Latin
+	// is compared as written and pinyin is exact.
+	approximate := an.Script != "Latin" && an.Script != "Han" && an.Script != ""
+	aFull := append(append(full[:0], surname...), given...)
+	var sim float64
+	var method string
+	switch {
+	case string(aFull) == tf.full:
+		sim, method = 1, "exact"
+	case string(aFull) == tf.rev:
+		sim, method = 1, "exact, surname and given names swapped"
+	case sameLetters(tf.letters, aFull):
+		sim, method = 0.98, "same letters, names in another order"
+	case !mayReach(tf, aFull, approximate, need):
+		return
+	default:
+		aRev := append(append(rev[:0], given...), surname...)
+		s1 := names.Similarity(tf.full, string(aFull))
+		s2 := names.Similarity(tf.full, string(aRev))
+		sim, method = max(s1, s2), "jaro-winkler"
+		if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses &&
+			(names.Skeleton(string(aFull)) == tf.skeleton || names.Skeleton(string(aRev)) == tf.skeleton) {
+			sim, method = phoneticFloor, "phonetic skeleton"
+		}
+	}
+	if !c.found() || sim > c.sim {
+		*c = nameChoice{sim: float64(int(sim*1000+0.5)) / 1000, method: method, form: tf, name: pn, reading: an, givenFrom: givenFrom}
+	}
 }
 
 // mayReach reports whether the Jaro-Winkler similarity of the traveller's
