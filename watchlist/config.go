@@ -31,6 +31,12 @@ type Config struct {
 	// one name differ more (the rest of the score, birth date, sex and
 	// nationality, must still carry the hit).
 	NameThresholdTransliterated float64
+	// NamePartThreshold is the least similarity each part of a name
+	// (surname, given names) must reach, unless within one edit of the
+	// alert's, for a similarity of the whole name that is not exact to
+	// count: on the joined name a long part that agrees carries one that
+	// does not. 0 turns the check off.
+	NamePartThreshold float64
 	// HitThreshold is the least score for a hit.
 	HitThreshold float64
 	// YearTolerance widens the name keys of alerts with a full birth date
@@ -63,6 +69,7 @@ func DefaultConfig(dir string) Config {
 		RebuildStaleFraction:        0.10,
 		NameThreshold:               0.88,
 		NameThresholdTransliterated: 0.80,
+		NamePartThreshold:           0.75,
 		HitThreshold:                0.80,
 		YearTolerance:               1,
 		HistoryRetention:            30 * 24 * time.Hour,
@@ -93,6 +100,9 @@ func (c Config) Validate() error {
 	}
 	if c.NameThresholdTransliterated <= 0 || c.NameThresholdTransliterated > 1 {
 		errs = append(errs, fmt.Errorf("NameThresholdTransliterated %v must lie in (0, 1]", c.NameThresholdTransliterated))
+	}
+	if c.NamePartThreshold < 0 || c.NamePartThreshold > 1 {
+		errs = append(errs, fmt.Errorf("NamePartThreshold %v must lie in [0, 1]", c.NamePartThreshold))
 	}
 	if c.HitThreshold <= 0 || c.HitThreshold > 1 {
 		errs = append(errs, fmt.Errorf("HitThreshold %v must lie in (0, 1]", c.HitThreshold))

@@ -657,6 +657,72 @@ func TestMixedRomanisationHits(t *testing.T) {
 	}
 }
 
+// An alert that knows the birth year only is found by a long part of its
+// name and the year when the other part is misspelt or cut short by the
+// MRZ, and scoring decides: the same long part with another given name is
+// no hit.
+func TestLongPartFindsYearOnlyAlert(t *testing.T) {
+	e := openTest(t)
+	a := childAlert("BY-YEAR", "สุรชัย สวัสดิ์ธนา", "2011")
+	a.Person.Nationalities = []string{"THA"}
+	mustUpsert(t, e, a)
+	for _, c := range []struct {
+		want, surname, given, birth string
+	}{
+		{"BY-YEAR", "SAWATTHANA", "SURA", "2011-08-26"},    // truncated
+		{"BY-YEAR", "SAWATTHANA", "SUACHAI", "2011-08-26"}, // a letter dropped
+		{"", "SAWATTHANA", "SURA", "2013-08-26"},           // two years out
+		{"", "SAWATTHANA", "PRAWIT", "2011-08-26"},         // another child of the family
+	} {
+		expectHit(t, e, c.want, Traveller{Surname: c.surname, Given: c.given, BirthDate: c.birth, Sex: "M", Nationality: "THA"})
+	}
+}
+
+// A part of the name that disagrees is not carried by a long part that
+// agrees (Jaro-Winkler on the joined names gives TRUONG BAO NHUNG 0.90
+// against TRUONG QUANG VINH); a typo in a part, even a short one where
+// Jaro-Winkler says little (TO for TAO), still hits.
+func TestOnePartDisagreeingIsNoHit(t *testing.T) {
+	e := openTest(t)
+	vn := childAlert("VINH", "Trương Quang Vinh", "2020-10-10")
+	vn.Person.Nationalities = []string{"VNM"}
+	zh := childAlert("TAO", "张涛", "2014-05-08")
+	mustUpsert(t, e, vn, zh)
+	for _, c := range []struct {
+		want string
+		tr   Traveller
+	}{
+		{"", Traveller{Surname: "TRUONG", Given: "BAO NHUNG", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
+		{"VINH", Traveller{Surname: "TRUONG", Given: "QUANG VNH", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
+		{"VINH", Traveller{Surname: "QUANG VINH", Given: "TRUONG", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
+		{"TAO", Traveller{Surname: "ZHANG", Given: "TO", BirthDate: "2014-05-08", Sex: "M", Nationality: "CHN"}},
+	} {
+		expectHit(t, e, c.want, c.tr)
+	}
+	// Configured off, the joined name decides alone.
+	off := openTestWith(t, func(c *Config) { c.NamePartThreshold = 0 })
+	mustUpsert(t, off, vn)
+	expectHit(t, off, "VINH", Traveller{Surname: "TRUONG", Given: "BAO NHUNG", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"})
+}
+
+// Validation names the configuration field that is wrong.
+func TestConfigValidateNamesTheField(t *testing.T) {
+	if err := testConfig(t).Validate(); err != nil {
+		t.Fatalf("the defaults and a key: %v", err)
+	}
+	for field, change := range map[string]func(*Config){
+		"NamePartThreshold": func(c *Config) { c.NamePartThreshold = 1.5 },
+		"HitThreshold":      func(c *Config) { c.HitThreshold = 0 },
+		"NameThreshold":     func(c *Config) { c.NameThreshold = -1 },
+	} {
+		c := testConfig(t)
+		change(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+}
+
 // The precomputed bloom locations of a probe answer exactly as hashing the
 // key does, in every filter.
 func TestPrecomputedLocations(t *testing.T) {

@@ -21,6 +21,7 @@ const (
 	famPartDate = 'P' // the exact letters of one name part + full birth date
 	famLetters  = 'L' // the letters of the whole name, sorted, + birth year: coarse-dated alerts only
 	famAnyDate  = 'A' // an alert with a birth date, by letters (and skeleton, for long names): for travellers with none
+	famPartYear = 'Y' // the exact letters of one long name part + birth year: alerts that know the year only
 )
 
 // keyRules numbers the rules by which blocking keys are made from an
@@ -28,8 +29,10 @@ const (
 // records both and re-derives its index when either differs from this
 // build's (reindex.go). Bump it with every change to recordKeys. 1: up
 // to the any-date keys; 2: the any-date keys (famAnyDate); 3: an alert
-// that knows the birth year only also under the years either side.
-const keyRules = 3
+// that knows the birth year only also under the years either side; 4:
+// such an alert also under each long name part and the year
+// (famPartYear).
+const keyRules = 4
 
 // coarseSkeletonClasses is the shortest whole-name skeleton that keys a
 // coarse-dated alert: shorter skeletons with only a year (or no date)
@@ -205,6 +208,28 @@ func partDateKeys(n names.Name, fullDate string, add func(key)) {
 	}
 }
 
+// partYearMinLetters is the shortest name part a famPartYear key is made
+// of: a long part (a Thai or Lao surname, SAWATTHANA, VONGHALATH) and a
+// year are selective, a short one (WANG, NGUYEN) and a year are not.
+const partYearMinLetters = 8
+
+// partYearKeys adds the keys of one reading's long parts for a birth
+// year. An alert that knows the year only is otherwise found by the exact
+// letters of its whole name (or a long skeleton), so that a typo or the
+// MRZ's truncation of the other part hid it (SAWATTHANA SURA for
+// สุรชัย สวัสดิ์ธนา); the untouched long part finds it, and scoring
+// decides.
+func partYearKeys(n names.Name, year int, add func(key)) {
+	period := birthPeriod(year, 0, 0)
+	for _, sp := range n.Splits() {
+		for _, part := range []string{sp.Surname, sp.Given} {
+			if len(part) >= partYearMinLetters {
+				add(key{hash: hashKey(famPartYear, part, period), fam: famPartYear, coarse: true})
+			}
+		}
+	}
+}
+
 // recordKeys returns the distinct blocking keys of an alert's match
 // record (the canonical readings are computed once, for both).
 func recordKeys(r *matchRecord) []key {
@@ -236,6 +261,7 @@ func recordKeys(r *matchRecord) []key {
 				// that a traveller looks up its own year only.
 				skeletonKeys(rd, birthPeriod(r.year-1, 0, 0), true, true, add)
 				skeletonKeys(rd, birthPeriod(r.year+1, 0, 0), true, true, add)
+				partYearKeys(rd, r.year, add)
 			}
 			if r.day > 0 {
 				partDateKeys(rd, r.birthDate, add)

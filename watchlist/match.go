@@ -228,6 +228,9 @@ func (e *Engine) travellerNameKeys(p *Probe, tf *travellerForm, add func(key)) {
 		// An alert that knows only the year is indexed under the years
 		// either side too (recordKeys): one look-up finds it a year out.
 		skeletonKeys(n, birthPeriod(y, 0, 0), true, false, add)
+		// Its long name parts and the year find it when the other part
+		// is misspelt or truncated.
+		partYearKeys(n, y, add)
 	}
 	// Alerts without a birth date: their exact letters always; their
 	// whole-name skeletons only when a name of other letters could still
@@ -521,7 +524,7 @@ func (e *Engine) scoreWith(p *Probe, a *matchRecord, prune bool) (Hit, bool) {
 			need = max(min(e.cfg.NameThreshold, e.cfg.NameThresholdTransliterated),
 				(e.cfg.HitThreshold-weightBirth*birth-weightSex*sex-weightNationality*nat)/weightName)
 		}
-		agree = bestName(p, a.names, need)
+		agree = bestName(p, a.names, need, e.cfg.NamePartThreshold)
 		gate := e.cfg.NameThreshold
 		if agree.transliterated() {
 			gate = e.cfg.NameThresholdTransliterated
@@ -605,7 +608,7 @@ func mixedRomanisation(a, g *names.Name) bool {
 // keeps the best agreement. Pairs whose similarity cannot reach need are
 // not compared: the choice is then the best of the others, and only
 // matters when it reaches need.
-func bestName(p *Probe, alertNames []recName, need float64) nameChoice {
+func bestName(p *Probe, alertNames []recName, need, partFloor float64) nameChoice {
 	var best nameChoice
 	for fi := range p.forms {
 		tf := &p.forms[fi]
@@ -614,11 +617,11 @@ func bestName(p *Probe, alertNames []recName, need float64) nameChoice {
 			for ri := range pn.readings {
 				an := &pn.readings[ri]
 				for _, sp := range an.Splits() {
-					best.consider(tf, pn, an, nil, sp.Surname, sp.Given, need)
+					best.consider(tf, pn, an, nil, sp.Surname, sp.Given, need, partFloor)
 				}
 				for gi := range pn.readings {
 					if g := &pn.readings[gi]; mixedRomanisation(an, g) {
-						best.consider(tf, pn, an, g, strings.Join(an.Surname, ""), strings.Join(g.Given, ""), need)
+						best.consider(tf, pn, an, g, strings.Join(an.Surname, ""), strings.Join(g.Given, ""), need, partFloor)
 					}
 				}
 			}
@@ -629,8 +632,10 @@ func bestName(p *Probe, alertNames []recName, need float64) nameChoice {
 
 // consider compares the traveller's form tf with one spelling of an alert
 // name (surname, given, from reading an, the given names from givenFrom
-// when not nil) and keeps it in c when it agrees better.
-func (c *nameChoice) consider(tf *travellerForm, pn *recName, an, givenFrom *names.Name, surname, given string, need float64) {
+// when not nil) and keeps it in c when it agrees better. A Jaro-Winkler
+// agreement that would count is checked part by part (partsAgree) and,
+// when a part disagrees, falls to that part's similarity.
+func (c *nameChoice) consider(tf *travellerForm, pn *recName, an, givenFrom *names.Name, surname, given string, need, partFloor float64) {
 	var full, rev [64]byte
 	// Only an approximate transliteration earns the phonetic floor: Latin
 	// is compared as written and pinyin is exact.
@@ -655,11 +660,54 @@ func (c *nameChoice) consider(tf *travellerForm, pn *recName, an, givenFrom *nam
 		if approximate && sim < phoneticFloor && sim >= phoneticMinJW && len(tf.skeleton) >= phoneticMinClasses &&
 			(names.Skeleton(string(aFull)) == tf.skeleton || names.Skeleton(string(aRev)) == tf.skeleton) {
 			sim, method = phoneticFloor, "phonetic skeleton"
+		} else if sim >= need && sim > c.sim {
+			if agree, weaker := partsAgree(tf, surname, given, partFloor); !agree {
+				sim, method = min(sim, weaker), "jaro-winkler, one part disagrees"
+			}
 		}
 	}
 	if !c.found() || sim > c.sim {
 		*c = nameChoice{sim: float64(int(sim*1000+0.5)) / 1000, method: method, form: tf, name: pn, reading: an, givenFrom: givenFrom}
 	}
+}
+
+// partsAgree reports whether both parts of the traveller's name agree
+// with an alert's spelling (surname, given) when set side by side,
+// surname against surname or against the given names, for some split of
+// the traveller's name: each part's Jaro-Winkler reaches partFloor
+// (Config.NamePartThreshold), or the part is within one edit of the
+// alert's. weaker is then, or else for the best arrangement, the
+// similarity of the part that agrees less. A side that lacks one of the
+// parts agrees (nothing to set side by side).
+//
+// On the joined name, a long part that agrees carries a part that does
+// not: TRUONG BAO NHUNG against TRUONG QUANG VINH is 0.90, SOULITHPHONE
+// VANH against PHOUVONG SOULITHPHONE 0.92. A typo or the MRZ's truncation
+// leaves the part it touches near the original (SURA for SURACHAI 0.90;
+// TO for TAO, 0.61 on Jaro-Winkler, one edit).
+func partsAgree(tf *travellerForm, surname, given string, partFloor float64) (agree bool, weaker float64) {
+	if partFloor <= 0 || surname == "" || given == "" {
+		return true, 1
+	}
+	agree, weaker = true, -1
+	for _, sp := range tf.name.Splits() {
+		if sp.Surname == "" || sp.Given == "" {
+			continue
+		}
+		for _, pair := range [2][2]string{{surname, given}, {given, surname}} {
+			s1, s2 := names.Similarity(sp.Surname, pair[0]), names.Similarity(sp.Given, pair[1])
+			ok := (s1 >= partFloor || names.WithinOneEdit(sp.Surname, pair[0])) &&
+				(s2 >= partFloor || names.WithinOneEdit(sp.Given, pair[1]))
+			if ok {
+				return true, min(s1, s2)
+			}
+			weaker = max(weaker, min(s1, s2))
+		}
+	}
+	if weaker < 0 {
+		return true, 1
+	}
+	return false, weaker
 }
 
 // mayReach reports whether the Jaro-Winkler similarity of the traveller's

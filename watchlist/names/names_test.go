@@ -240,6 +240,27 @@ func TestSimilarity(t *testing.T) {
 	}
 }
 
+func TestWithinOneEdit(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"TAO", "TAO", true},
+		{"TO", "TAO", true},   // a letter dropped
+		{"TAO", "TO", true},   // either way round
+		{"LI", "LY", true},    // one replaced
+		{"YUN", "YUAN", true}, // one inserted
+		{"SOK", "SOKHA", false},
+		{"JIA", "CHEA", false},
+		{"", "A", true},
+		{"RASMEY", "MALY", false},
+	} {
+		if got := WithinOneEdit(c.a, c.b); got != c.want {
+			t.Errorf("WithinOneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
 func TestSplits(t *testing.T) {
 	n := FromFull("Somchai Jaidee")[0]
 	got := n.Splits()

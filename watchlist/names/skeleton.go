@@ -94,3 +94,14 @@ func Similarity(a, b string) float64 {
 	}
 	return smetrics.JaroWinkler(a, b, 0.7, 4)
 }
+
+// WithinOneEdit reports whether b is a with at most one letter inserted,
+// deleted or replaced (Levenshtein distance ≤ 1): a typo in a short name
+// part, where Jaro-Winkler, which matches letters only within a window of
+// half the length, says little (TO and TAO are 0.61).
+func WithinOneEdit(a, b string) bool {
+	if d := len(a) - len(b); d > 1 || d < -1 {
+		return false
+	}
+	return smetrics.WagnerFischer(a, b, 1, 1, 1) <= 1
+}
