@@ -689,7 +689,7 @@ func partsAgree(tf *travellerForm, surname, given string, partFloor float64) (ag
 	if partFloor <= 0 || surname == "" || given == "" {
 		return true, 1
 	}
-	agree, weaker = true, -1
+	weaker = -1
 	for _, sp := range tf.name.Splits() {
 		if sp.Surname == "" || sp.Given == "" {
 			continue

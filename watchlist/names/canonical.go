@@ -26,8 +26,10 @@ import (
 // consonants before a final one open a syllable (សុផល SOPHAL), a coda the
 // next onset begins with unwritten (រដ្ឋា ROTHA), ាំង ANG, and a
 // word-final second-series ា also A (ដារា DARA); 12: Burmese inherent
-// vowel A (မြ MYA, လှ HLA).
-const Version = 12
+// vowel A (မြ MYA, လှ HLA); 13: Thai เ…ิ before a final as OE, with
+// the open A on a first consonant that makes no cluster (เจริญ CHAROEN,
+// ประเสริฐ PRASOET).
+const Version = 13
 
 // icaoExpansions are the letters for which ICAO 9303 Part 3 gives a
 // two-letter transliteration besides the plain letter; documents use

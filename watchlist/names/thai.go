@@ -148,7 +148,17 @@ func thaiWord(raw []rune) string {
 			onset += thaiInitials[w[i]]
 			if c == 'ศ' || c == 'ส' {
 				onset = "SR"
+				if pre != 0 {
+					onset = "S" // ร silent after ส under a preposed vowel (เสริม SOEM)
+				}
 			}
+			i++
+		case pre == 'เ' && i+2 < n && isCons(i) && w[i+1] == 'ิ' && isCons(i+2) && !hasVowelAfter(i+2):
+			// เ…ิ with a final is OE and belongs to the second of two
+			// consonants that make no cluster; the first keeps the open
+			// A (เจริญ CHAROEN, เฉลิม CHALOEM).
+			b.WriteString(onset + "A")
+			onset = thaiInitials[w[i]]
 			i++
 		}
 		b.WriteString(onset)
@@ -171,6 +181,8 @@ func thaiWord(raw []rune) string {
 		case pre == 'เ' && vowel == "I" && i < n && w[i] == 'ย':
 			vowel = "IA"
 			i++
+		case pre == 'เ' && vowel == "I" && i < n && isCons(i) && !hasVowelAfter(i):
+			vowel = "OE" // เ…ิ before a final (เดิน DOEN, เปิด POET)
 		case pre == 'เ' && vowel == "UE" && i < n && w[i] == 'อ':
 			vowel = "UEA"
 			i++
