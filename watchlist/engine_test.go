@@ -99,6 +99,20 @@ func check(t testing.TB, e *Engine, tr Traveller) []Hit {
 	return hits
 }
 
+// hitCase is a traveller and the alert it must hit ("" for none).
+type hitCase struct {
+	want string
+	tr   Traveller
+}
+
+// expectHits checks every case with expectHit.
+func expectHits(t *testing.T, e *Engine, cases []hitCase) {
+	t.Helper()
+	for _, c := range cases {
+		expectHit(t, e, c.want, c.tr)
+	}
+}
+
 // expectHit checks tr and reports an error unless it hits exactly the
 // alert want, or nothing when want is "". It returns the hit, and whether
 // there was the one wanted.
@@ -470,10 +484,7 @@ func TestPhoneticFloorFindsAChildKnownByYear(t *testing.T) {
 	fullDate := childAlert("DOC-YEAR", "ມະໄລ ສີວົງ", "2016-04-21")
 	fullDate.Person.Nationalities = []string{"LAO"}
 	mustUpsert(t, e, byYear, fullDate)
-	for _, c := range []struct {
-		want string
-		tr   Traveller
-	}{
+	for _, c := range []hitCase{
 		{"ALERT-YEAR", Traveller{Surname: "SULITHKEO", Given: "AMPONE", BirthDate: "2024-03-01", Sex: "M", Nationality: "LAO"}},
 		{"DOC-YEAR", Traveller{Surname: "SEEVONG", Given: "MALAI", BirthDate: "2016", Sex: "M", Nationality: "LAO"}},
 		{"", Traveller{Surname: "SULITHKEO", Given: "AMPONE", BirthDate: "2024-03-01", Nationality: "LAO"}},
@@ -583,17 +594,12 @@ func TestLaoPassportSpellingFindsCoarseAlerts(t *testing.T) {
 		a.Person.Nationalities = []string{"LAO"}
 	}
 	mustUpsert(t, e, byYear, undated)
-	for _, c := range []struct {
-		want string
-		tr   Traveller
-	}{
+	expectHits(t, e, []hitCase{
 		{"BY-YEAR", Traveller{Surname: "VONGHALATH", Given: "VANNA", BirthDate: "1990-11-22", Sex: "M", Nationality: "LAO"}},
 		{"BY-YEAR", Traveller{Surname: "VANNA", Given: "VONGHALATH", BirthDate: "1990-11-22", Sex: "M", Nationality: "LAO"}},
 		{"UNDATED", Traveller{Surname: "SIPHANDONE", Given: "SONEXAY", BirthDate: "2012-01-05", Sex: "M", Nationality: "LAO"}},
 		{"", Traveller{Surname: "VONGHALATH", Given: "VANNA", BirthDate: "1992-11-22", Sex: "M", Nationality: "LAO"}},
-	} {
-		expectHit(t, e, c.want, c.tr)
-	}
+	})
 }
 
 // An alert that knows only the birth year is hit a year either side of it
@@ -688,17 +694,12 @@ func TestOnePartDisagreeingIsNoHit(t *testing.T) {
 	vn.Person.Nationalities = []string{"VNM"}
 	zh := childAlert("TAO", "张涛", "2014-05-08")
 	mustUpsert(t, e, vn, zh)
-	for _, c := range []struct {
-		want string
-		tr   Traveller
-	}{
+	expectHits(t, e, []hitCase{
 		{"", Traveller{Surname: "TRUONG", Given: "BAO NHUNG", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
 		{"VINH", Traveller{Surname: "TRUONG", Given: "QUANG VNH", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
 		{"VINH", Traveller{Surname: "QUANG VINH", Given: "TRUONG", BirthDate: "2020-10-10", Sex: "M", Nationality: "VNM"}},
 		{"TAO", Traveller{Surname: "ZHANG", Given: "TO", BirthDate: "2014-05-08", Sex: "M", Nationality: "CHN"}},
-	} {
-		expectHit(t, e, c.want, c.tr)
-	}
+	})
 	// Configured off, the joined name decides alone.
 	off := openTestWith(t, func(c *Config) { c.NamePartThreshold = 0 })
 	mustUpsert(t, off, vn)
