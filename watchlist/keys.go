@@ -194,18 +194,25 @@ func anyDateSkeletonKey(skeleton string) key {
 	return key{hash: hashKey(famAnyDate, "W", skeleton), fam: famAnyDate}
 }
 
+// partKeys adds a key of family fam for each part (surname, given names)
+// of every split of a reading that has at least minLetters letters, with
+// the birth period.
+func partKeys(n names.Name, fam byte, period string, minLetters int, coarse bool, add func(key)) {
+	for _, sp := range n.Splits() {
+		for _, part := range [2]string{sp.Surname, sp.Given} {
+			if len(part) >= minLetters {
+				add(key{hash: hashKey(fam, part, period), fam: fam, coarse: coarse})
+			}
+		}
+	}
+}
+
 // partDateKeys adds the exact-part keys of one reading for a full birth
 // date. Exact letters, not skeletons: Chinese surnames have skeletons of
 // one class or none (WANG is N, WU is empty), while "YUAN" and a full
 // birth date are selective.
 func partDateKeys(n names.Name, fullDate string, add func(key)) {
-	for _, sp := range n.Splits() {
-		for _, part := range []string{sp.Surname, sp.Given} {
-			if len(part) >= 2 {
-				add(key{hash: hashKey(famPartDate, part, fullDate), fam: famPartDate})
-			}
-		}
-	}
+	partKeys(n, famPartDate, fullDate, 2, false, add)
 }
 
 // partYearMinLetters is the shortest name part a famPartYear key is made
@@ -220,14 +227,7 @@ const partYearMinLetters = 8
 // สุรชัย สวัสดิ์ธนา); the untouched long part finds it, and scoring
 // decides.
 func partYearKeys(n names.Name, year int, add func(key)) {
-	period := birthPeriod(year, 0, 0)
-	for _, sp := range n.Splits() {
-		for _, part := range []string{sp.Surname, sp.Given} {
-			if len(part) >= partYearMinLetters {
-				add(key{hash: hashKey(famPartYear, part, period), fam: famPartYear, coarse: true})
-			}
-		}
-	}
+	partKeys(n, famPartYear, birthPeriod(year, 0, 0), partYearMinLetters, true, add)
 }
 
 // recordKeys returns the distinct blocking keys of an alert's match
